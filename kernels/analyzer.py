@@ -1,0 +1,223 @@
+"""Streaming analysis of many tracks: framing state carried between calls, features per hop.
+
+The same kernel serves both drivers: `mirage analyze` feeds it large blocks of a file, the
+PortAudio callback feeds it each device block. Any split of the input into blocks gives the
+same frames, bit for bit, because all state (the last n_fft samples of every track in a
+circular buffer, the sample count, the next frame's end) lives in preallocated arrays:
+
+=============  ====================  ======================================================
+array          shape / dtype         meaning
+=============  ====================  ======================================================
+history        [C, n_fft] float32    circular buffer of each track's last n_fft samples
+counters       [N_COUNTERS] int64    SAMPLES, NEXT_FRAME_END, FRAMES, NONFINITE, NO_ROOM
+channel_map    [C] int64             input column read for each track
+window         [n_fft] float64       periodic Hann
+fft_in/out     aligned scratch       the FFTW plan's buffers (plan_address)
+mag            [n_fft//2+1] float32  magnitude scratch
+freqs_hz       [n_fft//2+1] float64  rfftfreq(n_fft, 1/sr)
+pitch_bins     [C, 2] int64          per-track pitch search bins [lo, hi)
+out            [F, C, 8] float32     features of the frames completed by this block
+out_end        [F] int64             per frame: index in the block just past its last sample
+=============  ====================  ======================================================
+
+Frame k covers samples ``[k*hop, k*hop + n_fft)`` (librosa's ``center=False`` frames).
+NaN and ±Inf samples are replaced by 0 and counted in ``counters[NONFINITE]``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from kernels.fftw import R2CPlan, aligned_empty
+from kernels.frame import frame_features
+from kernels.layout import N_FEATURES
+from kernels.pitch import pitch_bin_range
+from kernels.window import periodic_hann
+
+SAMPLES = 0
+NEXT_FRAME_END = 1
+FRAMES = 2
+NONFINITE = 3
+NO_ROOM = 4
+N_COUNTERS = 8
+
+DEFAULT_PITCH_RANGE_HZ = (150.0, 4000.0)
+
+
+@njit(cache=True, nogil=True)
+def process_block(
+    block, channel_map, history, counters, hop, window, plan_address, fft_in, fft_out, mag,
+    freqs_hz, pitch_bins, hz_per_bin, out, out_end,
+):
+    """Consume ``block[n_samples, n_inputs]``; write the features of completed frames.
+
+    Returns the number of frames written to ``out[:n]`` (frames that do not fit in `out`
+    are counted in ``counters[NO_ROOM]`` and lost). Allocates nothing.
+    """
+    n_samples = block.shape[0]
+    n_tracks = history.shape[0]
+    n_fft = history.shape[1]
+    written = 0
+    i = 0
+    while i < n_samples:
+        position = counters[SAMPLES]
+        take = min(n_samples - i, counters[NEXT_FRAME_END] - position)
+        for c in range(n_tracks):
+            column = channel_map[c]
+            row = history[c]
+            slot = position % n_fft
+            for j in range(take):
+                v = block[i + j, column]
+                if not math.isfinite(v):
+                    v = np.float32(0.0)
+                    counters[NONFINITE] += 1
+                row[slot] = v
+                slot += 1
+                if slot == n_fft:
+                    slot = 0
+        i += take
+        position += take
+        counters[SAMPLES] = position
+        if position == counters[NEXT_FRAME_END]:
+            if written < out.shape[0]:
+                start = position % n_fft
+                for c in range(n_tracks):
+                    frame_features(
+                        history[c], start, window, plan_address, fft_in, fft_out, mag,
+                        freqs_hz, pitch_bins[c, 0], pitch_bins[c, 1], hz_per_bin, out[written, c],
+                    )
+                out_end[written] = i
+                written += 1
+            else:
+                counters[NO_ROOM] += 1
+            counters[FRAMES] += 1
+            counters[NEXT_FRAME_END] += hop
+    return written
+
+
+def frames_in(n_samples: int, n_fft: int, hop: int) -> int:
+    """Number of complete ``center=False`` frames in `n_samples` samples."""
+    return 0 if n_samples < n_fft else 1 + (n_samples - n_fft) // hop
+
+
+class TrackAnalyzer:
+    """Per-track features of a multichannel stream, block after block.
+
+    Parameters
+    ----------
+    n_tracks : int
+    sr_hz : float
+    n_fft, hop : int
+        Frame length and hop, in samples.
+    pitch_ranges_hz : float64[n_tracks, 2] or None
+        Per-track pitch search range (fmin, fmax); None: 150–4000 Hz for every track.
+    channel_map : int[n_tracks] or None
+        Input column of each track in the blocks given to `process` (default 0..C-1).
+    max_block : int
+        Largest block expected; `process` grows its output buffer for larger ones (outside
+        the real-time path, which sizes it once).
+    """
+
+    def __init__(
+        self, n_tracks: int, sr_hz: float, *, n_fft: int = 2048, hop: int = 512,
+        pitch_ranges_hz=None, channel_map=None, max_block: int = 4096, plan: R2CPlan | None = None,
+    ):
+        from mirage.errors import ParameterError
+
+        if n_tracks < 1:
+            raise ParameterError(f"need at least one track, got {n_tracks}")
+        if n_fft < 16:
+            raise ParameterError(f"n_fft must be at least 16 samples, got {n_fft}")
+        if hop < 1:
+            raise ParameterError(f"hop must be at least 1 sample, got {hop}")
+        if not sr_hz > 0:
+            raise ParameterError(f"sample rate must be positive, got {sr_hz}")
+        self.n_tracks, self.sr_hz, self.n_fft, self.hop = int(n_tracks), float(sr_hz), int(n_fft), int(hop)
+        if pitch_ranges_hz is None:
+            pitch_ranges_hz = np.tile(DEFAULT_PITCH_RANGE_HZ, (self.n_tracks, 1))
+        pitch_ranges_hz = np.asarray(pitch_ranges_hz, dtype=np.float64)
+        if pitch_ranges_hz.shape != (self.n_tracks, 2):
+            raise ParameterError(f"pitch ranges must be {self.n_tracks} (fmin, fmax) pairs, got shape {pitch_ranges_hz.shape}")
+        self.pitch_ranges_hz = pitch_ranges_hz
+        self.pitch_bins = np.array(
+            [pitch_bin_range(self.n_fft, self.sr_hz, lo, hi) for lo, hi in pitch_ranges_hz], dtype=np.int64
+        ).reshape(self.n_tracks, 2)
+        self.channel_map = (
+            np.arange(self.n_tracks, dtype=np.int64) if channel_map is None else np.asarray(channel_map, dtype=np.int64)
+        )
+        self.plan = plan if plan is not None else R2CPlan(self.n_fft)
+        self.window = periodic_hann(self.n_fft)
+        self.fft_in = aligned_empty(self.n_fft, np.float64)
+        self.fft_out = aligned_empty(self.n_fft // 2 + 1, np.complex128)
+        self.mag = np.zeros(self.n_fft // 2 + 1, dtype=np.float32)
+        self.freqs_hz = np.fft.rfftfreq(self.n_fft, 1.0 / self.sr_hz)
+        self.hz_per_bin = self.sr_hz / self.n_fft
+        self.history = np.zeros((self.n_tracks, self.n_fft), dtype=np.float32)
+        self.counters = np.zeros(N_COUNTERS, dtype=np.int64)
+        self.counters[NEXT_FRAME_END] = self.n_fft
+        self._allocate_output(max_block)
+
+    def _allocate_output(self, max_block: int) -> None:
+        n = max_block // self.hop + 2
+        self.out = np.zeros((n, self.n_tracks, N_FEATURES), dtype=np.float32)
+        self.out_end = np.zeros(n, dtype=np.int64)
+
+    def reset(self) -> None:
+        """Forget all audio seen: the next sample is sample 0 of frame 0."""
+        self.history[:] = 0.0
+        self.counters[:] = 0
+        self.counters[NEXT_FRAME_END] = self.n_fft
+
+    @property
+    def frames_done(self) -> int:
+        return int(self.counters[FRAMES])
+
+    @property
+    def nonfinite_samples(self) -> int:
+        return int(self.counters[NONFINITE])
+
+    def process(self, block: np.ndarray) -> np.ndarray:
+        """Consume float32 ``block[n_samples, n_inputs]``; features of the frames it completes.
+
+        Returns float32 ``[n_frames, n_tracks, 8]``, a view into an internal buffer that the
+        next call overwrites.
+        """
+        if block.ndim != 2 or block.dtype != np.float32:
+            block = np.atleast_2d(np.asarray(block, dtype=np.float32).T).T
+        if block.shape[0] // self.hop + 2 > self.out.shape[0]:
+            self._allocate_output(block.shape[0])
+        n = process_block(
+            block, self.channel_map, self.history, self.counters, self.hop, self.window,
+            self.plan.address, self.fft_in, self.fft_out, self.mag, self.freqs_hz,
+            self.pitch_bins, self.hz_per_bin, self.out, self.out_end,
+        )
+        return self.out[:n]
+
+    def warm_up(self) -> None:
+        """Compile (or load from cache) the kernels for the block layouts used here."""
+        saved_history, saved_counters = self.history.copy(), self.counters.copy()
+        block = np.zeros((self.n_fft, int(self.channel_map.max()) + 1), dtype=np.float32)
+        self.process(block)
+        self.process(np.asfortranarray(block))
+        self.history[:], self.counters[:] = saved_history, saved_counters
+
+
+def analyze_tracks(
+    audio: np.ndarray, sr_hz: float, *, n_fft: int = 2048, hop: int = 512, pitch_ranges_hz=None,
+    block_samples: int = 1 << 16,
+) -> np.ndarray:
+    """Features of every frame of every track of ``audio[C, N]``: float32 [K, C, 8]."""
+    audio = np.atleast_2d(np.asarray(audio, dtype=np.float32))
+    n_tracks, n_samples = audio.shape
+    analyzer = TrackAnalyzer(n_tracks, sr_hz, n_fft=n_fft, hop=hop, pitch_ranges_hz=pitch_ranges_hz,
+                             max_block=block_samples)
+    result = np.zeros((frames_in(n_samples, n_fft, hop), n_tracks, N_FEATURES), dtype=np.float32)
+    done = 0
+    for begin in range(0, n_samples, block_samples):
+        features = analyzer.process(audio[:, begin : begin + block_samples].T)
+        result[done : done + len(features)] = features
+        done += len(features)
+    return result

@@ -1,0 +1,37 @@
+"""Periodic Hann window and the windowing of a frame held in a circular history buffer."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+def periodic_hann(n_fft: int) -> np.ndarray:
+    """``w[i] = 0.5 - 0.5 cos(2 pi i / n_fft)`` for i = 0..n_fft-1, as float64.
+
+    The periodic ("fftbins=True") Hann window librosa's ``stft`` uses.
+    """
+    i = np.arange(n_fft, dtype=np.float64)
+    return 0.5 - 0.5 * np.cos(2.0 * np.pi * i / n_fft)
+
+
+@njit(cache=True, nogil=True)
+def window_from_history(history, start, window, fft_in):
+    """``fft_in[i] = window[i] * history[(start + i) mod n_fft]`` for i = 0..n_fft-1.
+
+    Parameters
+    ----------
+    history : float32[n_fft]
+        Circular buffer of a track's last n_fft samples; the oldest sits at `start`.
+    start : int
+        Index of the frame's first sample in `history`.
+    window : float64[n_fft]
+    fft_in : float64[n_fft]
+        Output (the FFT's aligned input buffer).
+    """
+    n_fft = window.size
+    head = n_fft - start
+    for i in range(head):
+        fft_in[i] = window[i] * history[start + i]
+    for i in range(head, n_fft):
+        fft_in[i] = window[i] * history[i - head]
