@@ -19,13 +19,15 @@ def features_of(y, **kw):
 
 def test_cosine_on_a_bin_has_its_frequency_as_centroid_and_pitch():
     # A periodic Hann turns a cosine on bin k into bins k-1, k, k+1 weighted 1/4, 1/2, 1/4.
-    k = 40
+    # k = n_fft / 4: the samples are 1, 0, -1, 0, ... (exact in float32, no noise floor).
+    k = N_FFT // 4
     t = np.arange(SR_HZ) / SR_HZ
-    f = np.mean(features_of(np.cos(2 * np.pi * k * BIN_HZ * t)), axis=0)
-    assert f[0] == pytest.approx(k * BIN_HZ, rel=1e-5)  # float32 samples: ~1e-7 noise floor
+    f = np.mean(features_of(np.cos(2 * np.pi * k * BIN_HZ * t), pitch_ranges_hz=[[20.0, 20000.0]]), axis=0)
+    assert f[0] == pytest.approx(k * BIN_HZ, rel=1e-6)
     assert f[1] == pytest.approx(BIN_HZ * np.sqrt(0.5), rel=1e-4)  # sqrt((2 * 1/4 * df^2) / 1)
     assert f[3] == pytest.approx((k + 1) * BIN_HZ)  # cumulative 1/4, 3/4, then 1 >= 0.85
     assert f[4] == pytest.approx(k * BIN_HZ, abs=1e-3)
+    assert 0 < f[2] < 1e-3  # three bins out of 1025: far from flat
     assert np.all(f[5:] == 0.0)
 
 

@@ -1,0 +1,146 @@
+"""`mirage monitor` run as a real process, fed by our sender."""
+
+import io
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+from rich.console import Console
+
+from mirage.errors import ParameterError
+from mirage.monitor import AddressRow, Traffic, format_plain, main, render_table
+from mirage.osc.encode import EmotionEncoder, make_hop_encoder
+from mirage.osc.sender import OscSender
+
+
+def _free_udp_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _start_monitor(*args):
+    return subprocess.Popen([sys.executable, "-m", "mirage.monitor", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+class _Feeder:
+    """Send one 2-track readme bundle and one emotion message every 10 ms until stopped."""
+
+    def __init__(self, port):
+        self.sender = OscSender([f"127.0.0.1:{port}"])
+        self.features = np.zeros((2, 8), np.float32)
+        self.features[0] = (440.0, 120.5, 0.25, 900.0, 220.0, 0.0, 0.0, 0.0)
+        self.features[1] = (1000.0, 50.0, 0.5, 3000.0, 0.0, 0.0, 0.0, 0.0)
+        self.hop = make_hop_encoder(2)
+        self.emotion = EmotionEncoder()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run)
+        self.thread.start()
+
+    def _run(self):
+        while not self.stop.wait(0.01):
+            self.sender.send(self.hop.encode(self.features, time.time()))
+            self.sender.send([self.emotion.encode(0.5, -0.25, time.time())])
+
+    def close(self):
+        self.stop.set()
+        self.thread.join()
+        self.sender.close()
+
+
+def _last_block(stdout):
+    """The final plain block: header line + one line per address, before the summary."""
+    lines = stdout.strip().splitlines()
+    start = max(i for i, line in enumerate(lines) if line.startswith("monitor t="))
+    assert lines[-1].startswith("monitor stopped after")
+    return lines[start:-1]
+
+
+def test_monitor_shows_counts_rates_and_values():
+    port = _free_udp_port()
+    monitor = _start_monitor("--port", str(port), "--duration", "2")
+    feeder = _Feeder(port)
+    try:
+        stdout, stderr = monitor.communicate(timeout=30)
+    finally:
+        feeder.close()
+    assert monitor.returncode == 0, stderr
+    assert f"listening on UDP 127.0.0.1:{port}" in stdout
+    block = _last_block(stdout)
+    assert block[0].endswith("addresses=3")
+    rows = {line.split(" ")[0]: line for line in block[1:]}
+    assert set(rows) == {"/Hfmsg_ch0", "/Lfmsg_ch0", "/Lfmsg_ch1"}
+    assert rows["/Lfmsg_ch0"].endswith("last=440 120.5 0.25 900 220 0 0 0")
+    assert rows["/Lfmsg_ch1"].endswith("last=1000 50 0.5 3000 0 0 0 0")
+    assert rows["/Hfmsg_ch0"].endswith("last=0.5 -0.25")
+    for line in rows.values():
+        fields = dict(f.split("=") for f in line.split(" ")[1:4])
+        assert int(fields["count"]) > 20
+        # Sent every 10 ms, so ~100 Hz; generous bounds for a loaded 2-core machine.
+        assert 10 < float(fields["rate_hz"]) < 150
+    summary = stdout.strip().splitlines()[-1]
+    assert summary.startswith("monitor stopped after") and "3 addresses" in summary
+
+
+def test_monitor_stops_cleanly_on_sigterm():
+    port = _free_udp_port()
+    monitor = _start_monitor("--port", str(port))
+    time.sleep(1.0)
+    monitor.send_signal(signal.SIGTERM)
+    stdout, stderr = monitor.communicate(timeout=15)
+    assert monitor.returncode == 0, stderr
+    assert "monitor stopped after" in stdout
+    assert "Traceback" not in stderr
+
+
+def test_monitor_stops_cleanly_on_ctrl_c():
+    port = _free_udp_port()
+    monitor = _start_monitor("--port", str(port))
+    time.sleep(1.0)
+    monitor.send_signal(signal.SIGINT)
+    stdout, stderr = monitor.communicate(timeout=15)
+    assert monitor.returncode == 0, stderr
+    assert "Traceback" not in stderr
+
+
+def test_port_in_use_is_a_one_line_error_with_exit_code_2():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        port = busy.getsockname()[1]
+        monitor = _start_monitor("--port", str(port), "--duration", "1")
+        stdout, stderr = monitor.communicate(timeout=15)
+    assert monitor.returncode == 2
+    assert stderr.strip().splitlines() == [
+        f"mirage monitor: error: cannot listen for OSC on UDP 127.0.0.1:{port}: port already in use"
+    ]
+
+
+@pytest.mark.parametrize("argv", [["--port", "0"], ["--port", "70000"], ["--duration", "0"]])
+def test_bad_arguments_are_parameter_errors(argv):
+    with pytest.raises(ParameterError):
+        main(argv)
+
+
+def test_rate_over_the_window():
+    traffic = Traffic()
+    for i in range(11):
+        traffic.record("/a", (1.0, "x"), 100.0 + i * 0.1)  # 10 Hz for 1 s
+    (row,) = traffic.snapshot(101.0)
+    assert (row.count, row.last_args) == (11, (1.0, "x"))
+    assert row.rate_hz == pytest.approx(10.0)
+    assert traffic.snapshot(110.0)[0].rate_hz == 0.0  # nothing arrived lately
+
+
+def test_live_table_renders():
+    rows = [AddressRow("/LFmsg_ch0", 12, 93.75, ("VOICE", 440.0, 2.5))]
+    console = Console(file=io.StringIO(), width=120, force_terminal=False)
+    console.print(render_table(rows, 1.5, "127.0.0.1:12345"))
+    text = console.file.getvalue()
+    assert "/LFmsg_ch0" in text and "93.8" in text and '"VOICE" 440 2.5' in text
+    assert format_plain(rows, 1.5).splitlines()[1] == '/LFmsg_ch0 count=12 rate_hz=93.8 last="VOICE" 440 2.5'
