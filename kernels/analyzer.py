@@ -3,12 +3,13 @@
 The same kernel serves both drivers: `mirage analyze` feeds it large blocks of a file, the
 PortAudio callback feeds it each device block. Any split of the input into blocks gives the
 same frames, bit for bit, because all state (the last n_fft samples of every track in a
-circular buffer, the sample count, the next frame's end) lives in preallocated arrays:
+mirrored circular buffer, the sample count, the next frame's end) lives in preallocated arrays:
 
 =============  ====================  ======================================================
 array          shape / dtype         meaning
 =============  ====================  ======================================================
-history        [C, n_fft] float32    circular buffer of each track's last n_fft samples
+history        [C, 2 n_fft] float32  mirrored circular buffer of each track's last n_fft
+                                     samples (each sample at slot and slot + n_fft)
 counters       [N_COUNTERS] int64    SAMPLES, NEXT_FRAME_END, FRAMES, NONFINITE, NO_ROOM
 channel_map    [C] int64             input column read for each track
 window         [n_fft] float64       periodic Hann
@@ -59,7 +60,7 @@ def process_block(
     """
     n_samples = block.shape[0]
     n_tracks = history.shape[0]
-    n_fft = history.shape[1]
+    n_fft = window.size
     written = 0
     i = 0
     while i < n_samples:
@@ -75,6 +76,7 @@ def process_block(
                     v = np.float32(0.0)
                     counters[NONFINITE] += 1
                 row[slot] = v
+                row[slot + n_fft] = v
                 slot += 1
                 if slot == n_fft:
                     slot = 0
@@ -155,7 +157,7 @@ class TrackAnalyzer:
         self.mag = np.zeros(self.n_fft // 2 + 1, dtype=np.float32)
         self.freqs_hz = np.fft.rfftfreq(self.n_fft, 1.0 / self.sr_hz)
         self.hz_per_bin = self.sr_hz / self.n_fft
-        self.history = np.zeros((self.n_tracks, self.n_fft), dtype=np.float32)
+        self.history = np.zeros((self.n_tracks, 2 * self.n_fft), dtype=np.float32)
         self.counters = np.zeros(N_COUNTERS, dtype=np.int64)
         self.counters[NEXT_FRAME_END] = self.n_fft
         self._allocate_output(max_block)

@@ -1,0 +1,1 @@
+"""pytest-benchmark configuration: benchmarks here run only with ``--benchmark-only``."""
