@@ -1,0 +1,433 @@
+"""PortAudio streams whose callback is a Numba ``@cfunc``: no Python, no GIL, no allocation.
+
+PortAudio calls the callback on its audio thread with the C signature::
+
+    int callback(const void *input, void *output, unsigned long frameCount,
+                 const PaStreamCallbackTimeInfo *timeInfo,
+                 PaStreamCallbackFlags statusFlags, void *userData);
+
+`RawStream` hands the ``@cfunc``'s address straight to ``Pa_OpenStream`` through
+sounddevice's low-level ``_StreamBase`` (``wrap_callback=None``), so no Python frame and no
+GIL acquisition ever happens per block: other Python threads may spin without moving the
+callback's timing. Samples are interleaved float32: ``input[frames, channels_in]``,
+``output[frames, channels_out]``.
+
+State table
+-----------
+``userData`` is the address of a `StateTable`: an int64 array from which the callback
+rebuilds every array it needs with ``numba.carray(address_as_voidptr(table[i]), shape,
+dtype)``. The layout is fixed::
+
+    [0] ST_MAGIC        b"MIRGSTAT" (checked by RawStream)
+    [1] ST_BLOCKSIZE    nominal frames per callback      } written by RawStream
+    [2] ST_CH_IN        input channels                   } at construction
+    [3] ST_CH_OUT       output channels                  }
+    [4] ST_SAMPLERATE   frames per second                }
+    [5] ST_STATS        address of int64 stats[STATS_LEN] (S_* indices below)
+    [6] ST_TIMING       address of a Ring of int64[TIMING_LEN] records, one per callback:
+                        (start_ns, duration_ns, frames, status_flags), kernels.clock time
+    [7] reserved
+    [8] ST_USER ...     the callback's own entries: ring addresses, array addresses,
+                        parameters. `StateTable.set` stores them and keeps the objects
+                        alive as long as the table.
+
+A callback is built with `make_callback(process)` from an ``@njit`` kernel
+``process(table, inp, out)``; the generated ``@cfunc`` wraps it with `callback_begin` (counts
+the callback and the xrun flags, takes the start time) and `callback_end` (duration into the
+histogram and the timing ring). A hand-written ``@cfunc`` can call the same two helpers.
+`capture_callback()` is the reusable demonstration: it copies each input block into a ring
+of hops (``table[ST_USER]``) and writes pass-through or silence to the output.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numba
+import numpy as np
+import sounddevice as sd
+from numba import cfunc, njit, types
+
+from kernels.atomics import address_as_voidptr, store_release
+from kernels.clock import monotonic_ns
+from kernels.ring import Ring, ring_pop, ring_publish, ring_reserve, ring_view_3d
+from mirage.errors import InputError, ParameterError
+
+__all__ = [
+    "PA_CALLBACK_SIG",
+    "RawStream",
+    "StateTable",
+    "make_callback",
+    "callback_begin",
+    "callback_end",
+    "capture_callback",
+    "reinitialize_portaudio",
+    "find_jack_device",
+    "JACK_HOSTAPI_NAME",
+]
+
+PA_CALLBACK_SIG = types.intc(types.voidptr, types.voidptr, types.ulong, types.voidptr, types.ulong, types.voidptr)
+"""Numba signature of ``PaStreamCallback``."""
+
+PA_CONTINUE = 0
+
+# PaStreamCallbackFlags
+PA_INPUT_UNDERFLOW = 0x1
+PA_INPUT_OVERFLOW = 0x2
+PA_OUTPUT_UNDERFLOW = 0x4
+PA_OUTPUT_OVERFLOW = 0x8
+PA_PRIMING_OUTPUT = 0x10
+PA_XRUN_MASK = PA_INPUT_UNDERFLOW | PA_INPUT_OVERFLOW | PA_OUTPUT_UNDERFLOW | PA_OUTPUT_OVERFLOW
+
+JACK_HOSTAPI_NAME = "JACK Audio Connection Kit"
+
+# State-table slots.
+STATE_MAGIC = int.from_bytes(b"MIRGSTAT", "little")
+STATE_TABLE_LEN = 64
+ST_MAGIC = 0
+ST_BLOCKSIZE = 1
+ST_CH_IN = 2
+ST_CH_OUT = 3
+ST_SAMPLERATE = 4
+ST_STATS = 5
+ST_TIMING = 6
+ST_USER = 8
+
+# Stats slots (written only by the callback thread, release stores).
+S_CALLBACKS = 0
+S_FRAMES = 1
+S_INPUT_UNDERFLOW = 2
+S_INPUT_OVERFLOW = 3
+S_OUTPUT_UNDERFLOW = 4
+S_OUTPUT_OVERFLOW = 5
+S_PRIMING = 6
+S_XRUN_CALLBACKS = 7
+S_LAST_START_NS = 8
+S_MAX_DURATION_NS = 9
+S_ODD_BLOCKS = 10
+S_HIST = 16
+HIST_BINS = 32
+STATS_LEN = S_HIST + HIST_BINS
+"""Duration histogram: bin 0 = [0, 1) µs, bin b >= 1 = [2**(b-1), 2**b) µs, last bin open."""
+
+TIMING_LEN = 4
+T_START_NS = 0
+T_DURATION_NS = 1
+T_FRAMES = 2
+T_STATUS = 3
+
+
+# --------------------------------------------------------------------------- jitted helpers
+
+
+@njit(cache=True, nogil=True)
+def _bump(stats, index, amount):
+    store_release(stats, index, stats[index] + amount)
+
+
+@njit(cache=True, nogil=True)
+def callback_begin(table, status_flags):
+    """First call of a callback: count it and its xrun flags; return the start time (ns)."""
+    t0 = monotonic_ns()
+    stats = numba.carray(address_as_voidptr(table[ST_STATS]), STATS_LEN, np.int64)
+    flags = np.int64(status_flags)
+    if flags & PA_INPUT_UNDERFLOW:
+        _bump(stats, S_INPUT_UNDERFLOW, 1)
+    if flags & PA_INPUT_OVERFLOW:
+        _bump(stats, S_INPUT_OVERFLOW, 1)
+    if flags & PA_OUTPUT_UNDERFLOW:
+        _bump(stats, S_OUTPUT_UNDERFLOW, 1)
+    if flags & PA_OUTPUT_OVERFLOW:
+        _bump(stats, S_OUTPUT_OVERFLOW, 1)
+    if flags & PA_PRIMING_OUTPUT:
+        _bump(stats, S_PRIMING, 1)
+    if flags & PA_XRUN_MASK:
+        _bump(stats, S_XRUN_CALLBACKS, 1)
+    store_release(stats, S_LAST_START_NS, t0)
+    return t0
+
+
+@njit(cache=True, nogil=True)
+def callback_end(table, t0_ns, frames, status_flags):
+    """Last call of a callback: record duration (histogram, max, timing ring) and count it."""
+    t1 = monotonic_ns()
+    duration = t1 - t0_ns
+    stats = numba.carray(address_as_voidptr(table[ST_STATS]), STATS_LEN, np.int64)
+    us = duration // 1000
+    b = 0
+    while us > 0 and b < HIST_BINS - 1:
+        us >>= 1
+        b += 1
+    _bump(stats, S_HIST + b, 1)
+    if duration > stats[S_MAX_DURATION_NS]:
+        store_release(stats, S_MAX_DURATION_NS, duration)
+    if frames != table[ST_BLOCKSIZE]:
+        _bump(stats, S_ODD_BLOCKS, 1)
+    header, data = _timing_view(table[ST_TIMING])
+    slot = ring_reserve(header, data)
+    data[slot, T_START_NS] = t0_ns
+    data[slot, T_DURATION_NS] = duration
+    data[slot, T_FRAMES] = frames
+    data[slot, T_STATUS] = status_flags
+    ring_publish(header)
+    _bump(stats, S_FRAMES, frames)
+    _bump(stats, S_CALLBACKS, 1)
+
+
+@njit(cache=True, nogil=True)
+def _timing_view(address):
+    header = numba.carray(address_as_voidptr(address), 64, np.int64)
+    capacity = header[26]  # kernels.ring.H_CAPACITY
+    data = numba.carray(address_as_voidptr(address + 512), (capacity, TIMING_LEN), np.int64)
+    return header, data
+
+
+def make_callback(process):
+    """Build the PortAudio ``@cfunc`` around ``process(table, inp, out)`` (an ``@njit`` kernel).
+
+    ``inp`` is ``float32[frames, channels_in]`` (read-only by convention), ``out`` is
+    ``float32[frames, channels_out]`` and must be fully written by ``process``. ``process``
+    must not allocate, raise or touch Python objects. Compiling takes about a second.
+    """
+
+    @cfunc(PA_CALLBACK_SIG, nogil=True, error_model="numpy")
+    def callback(input_ptr, output_ptr, frames, time_info, status_flags, user_data):
+        table = numba.carray(user_data, STATE_TABLE_LEN, np.int64)
+        t0 = callback_begin(table, status_flags)
+        n = np.int64(frames)
+        inp = numba.carray(input_ptr, (n, table[ST_CH_IN]), np.float32)
+        out = numba.carray(output_ptr, (n, table[ST_CH_OUT]), np.float32)
+        process(table, inp, out)
+        callback_end(table, t0, n, np.int64(status_flags))
+        return PA_CONTINUE
+
+    return callback
+
+
+# --------------------------------------------------------------------------- demonstration kernel
+
+CAPTURE_RING = ST_USER
+"""``capture_callback``: address of a Ring of float32[blocksize, channels_in] hops."""
+CAPTURE_PASS_THROUGH = ST_USER + 1
+"""``capture_callback``: 1 = copy input channel c to output channel c (others silent); 0 = silence."""
+
+
+@njit(cache=True, nogil=True)
+def capture_process(table, inp, out):
+    """Copy the input block into the hop ring; pass-through or silence to the output."""
+    header, data = ring_view_3d(table[CAPTURE_RING], np.float32)
+    slot = ring_reserve(header, data)
+    hop = data[slot]
+    frames = min(inp.shape[0], hop.shape[0])
+    channels = min(inp.shape[1], hop.shape[1])
+    for i in range(frames):
+        for c in range(channels):
+            hop[i, c] = inp[i, c]
+    for i in range(frames, hop.shape[0]):
+        for c in range(hop.shape[1]):
+            hop[i, c] = 0.0
+    ring_publish(header)
+    through = table[CAPTURE_PASS_THROUGH] != 0
+    for i in range(out.shape[0]):
+        for c in range(out.shape[1]):
+            if through and c < inp.shape[1]:
+                out[i, c] = inp[i, c]
+            else:
+                out[i, c] = 0.0
+
+
+@functools.cache
+def capture_callback():
+    """The demonstration ``@cfunc`` (built once per process): `capture_process` wrapped."""
+    return make_callback(capture_process)
+
+
+# --------------------------------------------------------------------------- Python side
+
+
+class StateTable:
+    """The int64 table whose address is the callback's ``userData`` (layout: module docstring).
+
+    Allocates the stats array and the timing ring; `set` adds the callback's own entries and
+    keeps what they point to alive as long as the table.
+    """
+
+    def __init__(self, *, timing_capacity: int = 4096):
+        self.array = np.zeros(STATE_TABLE_LEN, dtype=np.int64)
+        self.array[ST_MAGIC] = STATE_MAGIC
+        self.stats = np.zeros(STATS_LEN, dtype=np.int64)
+        self.timing = Ring.create(timing_capacity, TIMING_LEN, np.int64)
+        self.array[ST_STATS] = self.stats.ctypes.data
+        self.array[ST_TIMING] = self.timing.address
+        self._keep = {}
+
+    @property
+    def address(self) -> int:
+        return int(self.array.ctypes.data)
+
+    def set(self, index: int, value) -> None:
+        """``table[index]`` = an int, or the address of a `Ring` / C-contiguous ndarray."""
+        if not ST_USER <= index < STATE_TABLE_LEN:
+            raise ParameterError(f"state-table index must be in [{ST_USER}, {STATE_TABLE_LEN}), got {index}")
+        if isinstance(value, Ring):
+            self.array[index] = value.address
+        elif isinstance(value, np.ndarray):
+            if not value.flags.c_contiguous:
+                raise ParameterError(f"state-table array at {index} must be C-contiguous")
+            self.array[index] = value.ctypes.data
+        else:
+            self.array[index] = int(value)
+            self._keep.pop(index, None)
+            return
+        self._keep[index] = value
+
+    def configure(self, blocksize: int, channels_in: int, channels_out: int, samplerate_hz: int) -> None:
+        self.array[ST_BLOCKSIZE] = blocksize
+        self.array[ST_CH_IN] = channels_in
+        self.array[ST_CH_OUT] = channels_out
+        self.array[ST_SAMPLERATE] = samplerate_hz
+
+    def drain_timing(self) -> np.ndarray:
+        """Timing records since the last drain: int64[n, 4] (start_ns, duration_ns, frames, flags)."""
+        out = np.empty(TIMING_LEN, np.int64)
+        rows = []
+        while self.timing.pop(out):
+            rows.append(out.copy())
+        return np.array(rows, dtype=np.int64).reshape(-1, TIMING_LEN)
+
+    def counters(self) -> dict[str, int]:
+        """A snapshot of the callback's counters."""
+        s = self.stats
+        return {
+            "callbacks": int(s[S_CALLBACKS]),
+            "frames": int(s[S_FRAMES]),
+            "input_underflow": int(s[S_INPUT_UNDERFLOW]),
+            "input_overflow": int(s[S_INPUT_OVERFLOW]),
+            "output_underflow": int(s[S_OUTPUT_UNDERFLOW]),
+            "output_overflow": int(s[S_OUTPUT_OVERFLOW]),
+            "priming": int(s[S_PRIMING]),
+            "xrun_callbacks": int(s[S_XRUN_CALLBACKS]),
+            "odd_blocks": int(s[S_ODD_BLOCKS]),
+            "max_duration_ns": int(s[S_MAX_DURATION_NS]),
+            "timing_dropped": self.timing.dropped,
+        }
+
+    def duration_histogram(self) -> np.ndarray:
+        """Callback durations: counts per bin (bin 0 = [0, 1) µs, bin b = [2**(b-1), 2**b) µs)."""
+        return self.stats[S_HIST : S_HIST + HIST_BINS].copy()
+
+
+def reinitialize_portaudio() -> None:
+    """Terminate and re-initialise PortAudio so it sees servers started after import (JACK)."""
+    sd._terminate()
+    sd._initialize()
+
+
+def find_jack_device(name_contains: str = "system") -> int:
+    """Index of the PortAudio device of the JACK host API whose name contains ``name_contains``."""
+    for api in sd.query_hostapis():
+        if api["name"] == JACK_HOSTAPI_NAME:
+            for index in api["devices"]:
+                if name_contains in sd.query_devices(index)["name"]:
+                    return index
+    raise InputError(
+        f"no JACK device named like {name_contains!r}: is jackd running, JACK_DEFAULT_SERVER set, "
+        "and PortAudio re-initialised since (reinitialize_portaudio())?"
+    )
+
+
+class RawStream:
+    """A PortAudio stream driven by a Numba ``@cfunc`` (see the module docstring).
+
+    Parameters
+    ----------
+    device : int or str or None
+        PortAudio device (same device for input and output).
+    samplerate : int
+        Frames per second.
+    blocksize : int
+        Frames per callback (fixed).
+    channels_in, channels_out : int
+        Interleaved float32 channels; 0 makes an output-only / input-only stream.
+    callback_cfunc : numba CFunc
+        Compiled with `PA_CALLBACK_SIG` (e.g. `make_callback` or `capture_callback`).
+    state_table : StateTable
+        Its address is ``userData``; RawStream writes the stream geometry into it.
+
+    Use as a context manager (starts on enter; stops and closes on exit) or call
+    `start`/`stop`/`close`.
+    """
+
+    def __init__(self, device, samplerate, blocksize, channels_in, channels_out, callback_cfunc, state_table, *,
+                 latency=None):  # fmt: skip
+        if int(blocksize) <= 0:
+            raise ParameterError(f"blocksize must be > 0 frames, got {blocksize}")
+        if channels_in < 0 or channels_out < 0 or channels_in + channels_out == 0:
+            raise ParameterError(f"need channels_in >= 0, channels_out >= 0, not both 0; got {channels_in}, {channels_out}")
+        if not isinstance(state_table, StateTable) or state_table.array[ST_MAGIC] != STATE_MAGIC:
+            raise ParameterError("state_table must be a StateTable")
+        if getattr(callback_cfunc, "_sig", None) != PA_CALLBACK_SIG:
+            raise ParameterError("callback_cfunc must be a numba cfunc with signature PA_CALLBACK_SIG")
+        state_table.configure(int(blocksize), int(channels_in), int(channels_out), int(samplerate))
+        self.state_table = state_table
+        self._cfunc = callback_cfunc  # keeps the machine code alive
+        callback_ptr = sd._ffi.cast("PaStreamCallback *", callback_cfunc.address)
+        userdata = sd._ffi.cast("void *", state_table.address)
+        if channels_in and channels_out:
+            kind, channels, dtype = "duplex", (channels_in, channels_out), ("float32", "float32")
+            device = device if isinstance(device, (tuple, list)) else (device, device)
+        elif channels_in:
+            kind, channels, dtype = "input", channels_in, "float32"
+        else:
+            kind, channels, dtype = "output", channels_out, "float32"
+        self._stream = sd._StreamBase(
+            kind=kind, samplerate=samplerate, blocksize=int(blocksize), device=device, channels=channels,
+            dtype=dtype, latency=latency, callback=callback_ptr, userdata=userdata, wrap_callback=None,
+        )  # fmt: skip
+        self.samplerate = self._stream.samplerate
+        self.blocksize = int(blocksize)
+
+    @property
+    def stream(self) -> sd._StreamBase:
+        """The underlying sounddevice stream (latency, cpu_load, ...)."""
+        return self._stream
+
+    @property
+    def active(self) -> bool:
+        return self._stream.active
+
+    def start(self) -> None:
+        self._stream.start()
+
+    def stop(self) -> None:
+        self._stream.stop()
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def __enter__(self) -> "RawStream":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self.stop()
+        finally:
+            self.close()
+
+    def counters(self) -> dict[str, int]:
+        return self.state_table.counters()
+
+    def drain_timing(self) -> np.ndarray:
+        return self.state_table.drain_timing()
+
+
+def drain_hops(ring: Ring) -> np.ndarray:
+    """All hops waiting in a capture ring, concatenated: float32[n_hops * blocksize, channels]."""
+    out = np.empty(ring.record_shape, ring.dtype)
+    hops = []
+    while ring_pop(ring.header, ring.data, out):
+        hops.append(out.copy())
+    if not hops:
+        return np.empty((0, ring.record_shape[1]), ring.dtype)
+    return np.concatenate(hops, axis=0)
