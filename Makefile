@@ -1,0 +1,99 @@
+# MIRAGE -- the two-command setup:  `make run`  and  `make test`.
+#
+# `make install` creates .venv (python3 -m venv) and installs the project into it, editable,
+# with the dev extras (pytest, pytest-benchmark, librosa as the oracle, ...; never torch).
+# System libraries pip cannot provide are installed with apt-get when running as root and
+# missing; otherwise the one command to run is printed. Everything is stamped: a second
+# `make run` / `make test` goes straight to the job.
+
+SHELL   := /bin/bash
+PYTHON  ?= python3
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+MIRAGE  := $(VENV)/bin/mirage
+STAMP   := $(VENV)/.mirage-installed
+STAMP_TRAIN := $(VENV)/.mirage-train-installed
+
+APT_RUN  := libportaudio2
+APT_TEST := jackd2 liblo-tools fluidsynth fluid-soundfont-gm alsa-utils
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test bench model install-train sysdeps sysdeps-test clean distclean
+
+help:
+	@echo "make run     analyse the demo song (the real-time engine once it exists)"
+	@echo "make test    run the test suite"
+	@echo "make bench   kernel benchmarks: bench/latest.json, bench/latest.png"
+	@echo "make model   train the emotion model (installs the training extras)"
+	@echo "make install create $(VENV) and install MIRAGE into it (run/test do this)"
+
+# $(call apt_ensure,packages): install the missing ones as root, else say how.
+define apt_ensure
+	@missing=""; \
+	if ! command -v dpkg >/dev/null 2>&1; then \
+	  echo "make: not a Debian/Ubuntu system; make sure these are installed: $(1)"; exit 0; \
+	fi; \
+	for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "make: installing system packages:$$missing"; \
+	  ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1 || apt-get update -q; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	else \
+	  echo "make: missing system packages:$$missing -- run:  sudo apt-get install -y$$missing"; \
+	fi
+endef
+
+install: $(STAMP) sysdeps
+
+sysdeps:
+	$(call apt_ensure,$(APT_RUN))
+
+sysdeps-test: sysdeps
+	$(call apt_ensure,$(APT_TEST))
+
+$(STAMP): pyproject.toml
+	@if [ ! -x $(PY) ]; then \
+	  $(PYTHON) -c 'import ensurepip' 2>/dev/null || $(MAKE) --no-print-directory _venv-support; \
+	  echo "make: creating $(VENV)"; $(PYTHON) -m venv $(VENV); \
+	fi
+	$(PY) -m pip install --disable-pip-version-check -q -e '.[dev]'
+	@touch $@
+
+.PHONY: _venv-support
+_venv-support:
+	$(call apt_ensure,python3-venv)
+
+run: install
+	@if [ -f mirage/run.py ]; then \
+	  $(MIRAGE) run --input demo; \
+	else \
+	  $(MIRAGE) analyze demo; \
+	fi
+
+test: install sysdeps-test
+	$(PY) -m pytest tests/
+
+bench: install
+	@mkdir -p bench
+	$(MIRAGE) bench --json bench/latest.json --plot bench/latest.png
+	$(PY) -m pytest bench/ --benchmark-only
+
+# Training needs torch (CPU): installed here only, never by install/test.
+install-train: $(STAMP_TRAIN)
+
+$(STAMP_TRAIN): $(STAMP)
+	$(PY) -m pip install --disable-pip-version-check -q torch==2.13.0
+	$(PY) -m pip install --disable-pip-version-check -q -e '.[dev,train]'
+	@touch $@
+
+# Placeholder: the emotion model's pipeline will give the real command.
+model: install-train
+	$(PY) -m models.train
+
+clean:
+	rm -f $(STAMP) $(STAMP_TRAIN)
+	rm -rf .pytest_cache .benchmarks
+
+distclean: clean
+	rm -rf $(VENV)
