@@ -1,28 +1,18 @@
 """The UDP sender against real receivers: python-osc's server and liblo's oscdump."""
 
 import errno
-import shutil
-import socket
-import subprocess
-import threading
 import time
 
 import numpy as np
 import pytest
-from pythonosc.dispatcher import Dispatcher
-from pythonosc.osc_server import BlockingOSCUDPServer
 
 from mirage.errors import ParameterError
 from mirage.osc.encode import EmotionEncoder, make_hop_encoder, ntp_timetag
 from mirage.osc.sender import DEFAULT_TARGET, OscSender, parse_target
 
-OSCDUMP = shutil.which("oscdump")
-
-
-def _free_udp_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.osc_receivers import OSCDUMP, OscDump as _OscDump, PythonOscReceiver
+from tests.osc_receivers import free_udp_port as _free_udp_port
+from tests.osc_receivers import parse_oscdump_line as _parse_oscdump_line
 
 
 def _features(n_tracks):
@@ -45,16 +35,8 @@ def _expected_args(profile, row, name="LIBROSA"):
 @pytest.fixture
 def osc_server():
     """A python-osc server on a free port collecting (address, args) from every message."""
-    received = []
-    dispatcher = Dispatcher()
-    dispatcher.set_default_handler(lambda address, *args: received.append((address, list(args))))
-    server = BlockingOSCUDPServer(("127.0.0.1", 0), dispatcher)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    yield server.server_address[1], received
-    server.shutdown()
-    thread.join()
-    server.server_close()
+    with PythonOscReceiver() as receiver:
+        yield receiver.port, receiver.received
 
 
 def _wait_for(predicate, timeout_s=5.0):
@@ -195,46 +177,6 @@ def test_closed_sender_counts_instead_of_raising():
 
 
 # ---------------------------------------------------------------------- liblo's oscdump
-
-
-class _OscDump:
-    """liblo's `oscdump` on a free port, its stdout lines collected by a thread."""
-
-    def __init__(self):
-        self.port = _free_udp_port()
-        self.proc = subprocess.Popen([OSCDUMP, "-L", str(self.port)], stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
-        self.lines = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self):
-        for line in self.proc.stdout:
-            self.lines.append(line.rstrip("\n"))
-
-    def wait_ready(self, sender):
-        """Send probes until oscdump prints one (it prints nothing when it starts)."""
-        deadline = time.monotonic() + 10
-        while not any(" /probe " in line for line in self.lines):
-            assert time.monotonic() < deadline, "oscdump never printed a probe"
-            assert self.proc.poll() is None, self.proc.stderr.read()
-            sender.send([b"/probe\x00\x00,i\x00\x00\x00\x00\x00\x01"])
-            time.sleep(0.05)
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=5)
-        self._reader.join(timeout=5)
-
-
-def _parse_oscdump_line(line):
-    """``<timetag> <address> <typetags> <args...>`` -> (timetag, address, typetags, args)."""
-    timetag, address, typetags, *rest = line.split(" ")
-    args = []
-    for tag, token in zip(typetags, rest):
-        args.append(token.strip('"') if tag == "s" else float(token))
-    assert len(args) == len(typetags)
-    return timetag, address, typetags, args
 
 
 @pytest.mark.skipif(OSCDUMP is None, reason="liblo-tools (oscdump) not installed")

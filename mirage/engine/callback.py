@@ -1,0 +1,250 @@
+"""The engine's PortAudio callback: a Numba ``@cfunc`` that analyses every track per hop.
+
+Per block, with no Python, no GIL, no allocation, no lock and no I/O:
+
+1. the source block is the device input (live) or the next block of the preloaded song
+   (playback, which is also written to the output so the performer hears it);
+2. `kernels.analyzer.process_block` frames every track and computes the features of every
+   hop completed in the block;
+3. each completed hop becomes one record of the feature ring: ``float64[1 + C, 8]`` with
+   row 0 = (hop index, capture time ns, non-finite samples so far, 0...) and rows 1..C the
+   features of the tracks (`kernels.layout`);
+4. the mono mix ``sum(tracks) / C`` fills the emotion process's shared-memory ring, one
+   record of ``hop`` samples at a time;
+5. per-track peak levels are kept for the status display.
+
+The capture time of a hop is the callback's start (``kernels.clock``, CLOCK_MONOTONIC) minus
+the samples of the block that follow the hop's last sample. Everything the callback needs is
+reached through the state table (`mirage.audio.raw_stream.StateTable`), entries `E_*` below.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numba
+import numpy as np
+from numba import cfunc, njit
+
+from kernels.analyzer import FRAMES, process_block
+from kernels.atomics import address_as_voidptr
+from kernels.ring import ring_publish, ring_reserve, ring_view_2d, ring_view_3d
+from mirage.audio.raw_stream import (
+    PA_CALLBACK_SIG, ST_CH_IN, ST_CH_OUT, ST_USER, STATE_TABLE_LEN, callback_begin, callback_end,
+)
+
+PA_CONTINUE = 0
+PA_COMPLETE = 1
+
+# State-table entries (addresses of arrays / rings).
+E_PARAMS = ST_USER + 0        # int64[N_PARAMS]
+E_REALS = ST_USER + 1         # float64[N_REALS]
+E_ENGINE = ST_USER + 2        # int64[N_ENGINE] engine counters (written by the callback)
+E_HISTORY = ST_USER + 3       # float32[C, 2 n_fft]
+E_COUNTERS = ST_USER + 4      # int64[kernels.analyzer.N_COUNTERS]
+E_CHANNEL_MAP = ST_USER + 5   # int64[C]
+E_WINDOW = ST_USER + 6        # float64[n_fft]
+E_FFT_IN = ST_USER + 7        # float64[n_fft], aligned
+E_FFT_OUT = ST_USER + 8       # complex128[n_fft // 2 + 1], aligned
+E_MAG = ST_USER + 9           # float32[n_fft // 2 + 1]
+E_FREQS = ST_USER + 10        # float64[n_fft // 2 + 1]
+E_PITCH_BINS = ST_USER + 11   # int64[C, 2]
+E_OUT = ST_USER + 12          # float32[max_hops, C, 8]
+E_OUT_END = ST_USER + 13      # int64[max_hops]
+E_FEATURE_RING = ST_USER + 14  # Ring of float64[1 + C, 8]
+E_MIX_RING = ST_USER + 15     # Ring of float32[hop] (0 = no emotion)
+E_PLAYBACK = ST_USER + 16     # float32[n_frames, C] (playback mode)
+E_LEVELS = ST_USER + 17       # float32[C]
+
+# E_PARAMS
+P_TRACKS = 0
+P_N_FFT = 1
+P_HOP = 2
+P_MODE = 3                    # MODE_LIVE or MODE_PLAYBACK
+P_PLAYBACK_FRAMES = 4
+P_PLAN = 5
+P_MAX_HOPS = 6
+P_SOURCE_COLUMNS = 7          # columns of the source block
+P_LOOP = 8
+N_PARAMS = 16
+MODE_LIVE = 0
+MODE_PLAYBACK = 1
+
+# E_REALS
+R_SR_HZ = 0
+R_HZ_PER_BIN = 1
+R_OUTPUT_GAIN = 2
+N_REALS = 4
+
+# E_ENGINE
+G_PLAY_POSITION = 0
+G_FINISHED = 1
+G_MIX_FILL = 2
+G_FIRST_CALLBACK_NS = 3
+G_HOPS_PUBLISHED = 4
+G_SOURCE_SAMPLES = 5
+N_ENGINE = 8
+
+HEADER_ROW = 0                # row 0 of a feature record
+REC_HOP_INDEX = 0
+REC_CAPTURE_NS = 1
+REC_NONFINITE = 2
+
+
+@njit(cache=True, nogil=True)
+def _f32(table, entry, n):
+    return numba.carray(address_as_voidptr(table[entry]), n, np.float32)
+
+
+@njit(cache=True, nogil=True)
+def _i64(table, entry, n):
+    return numba.carray(address_as_voidptr(table[entry]), n, np.int64)
+
+
+@njit(cache=True, nogil=True)
+def _f64(table, entry, n):
+    return numba.carray(address_as_voidptr(table[entry]), n, np.float64)
+
+
+@njit(cache=True, nogil=True)
+def _playback_output(src, out, gain):
+    """Write the song to the output: track c to output c when there are enough outputs
+    (a mono source to every output), else the sum of the tracks to every output."""
+    n, n_tracks = src.shape
+    n_out = out.shape[1]
+    if n_out == 0:
+        return
+    if n_tracks == 1 or n_tracks > n_out:
+        for i in range(n):
+            s = np.float32(0.0)
+            for c in range(n_tracks):
+                s += src[i, c]
+            s *= gain
+            for o in range(n_out):
+                out[i, o] = s
+    else:
+        for i in range(n):
+            for o in range(n_out):
+                out[i, o] = src[i, o] * gain if o < n_tracks else np.float32(0.0)
+
+
+@njit(cache=True, nogil=True)
+def engine_process(table, inp, out, t0_ns):
+    """One block: analyse, publish features and the mix, play back. Returns a PaStreamCallbackResult."""
+    params = _i64(table, E_PARAMS, N_PARAMS)
+    reals = _f64(table, E_REALS, N_REALS)
+    engine = _i64(table, E_ENGINE, N_ENGINE)
+    n_tracks = params[P_TRACKS]
+    n_fft = params[P_N_FFT]
+    hop = params[P_HOP]
+    n_bins = n_fft // 2 + 1
+    max_hops = params[P_MAX_HOPS]
+    sr_hz = reals[R_SR_HZ]
+    frames = inp.shape[0] if table[ST_CH_IN] > 0 else out.shape[0]
+    if engine[G_FIRST_CALLBACK_NS] == 0:
+        engine[G_FIRST_CALLBACK_NS] = t0_ns
+
+    for i in range(out.shape[0]):
+        for o in range(out.shape[1]):
+            out[i, o] = 0.0
+    if engine[G_FINISHED] != 0:
+        return PA_COMPLETE
+
+    # 1. The source block.
+    if params[P_MODE] == MODE_PLAYBACK:
+        total = params[P_PLAYBACK_FRAMES]
+        playback = numba.carray(address_as_voidptr(table[E_PLAYBACK]), (total, params[P_SOURCE_COLUMNS]), np.float32)
+        position = engine[G_PLAY_POSITION]
+        if position >= total and params[P_LOOP] != 0:
+            position = 0
+        take = min(frames, total - position)
+        src = playback[position : position + take]
+        engine[G_PLAY_POSITION] = position + take
+        _playback_output(src, out, np.float32(reals[R_OUTPUT_GAIN]))
+    else:
+        src = inp
+        take = frames
+    engine[G_SOURCE_SAMPLES] += take
+
+    # 2. Features of every hop completed in this block.
+    history = numba.carray(address_as_voidptr(table[E_HISTORY]), (n_tracks, 2 * n_fft), np.float32)
+    counters = _i64(table, E_COUNTERS, 8)
+    channel_map = _i64(table, E_CHANNEL_MAP, n_tracks)
+    pitch_bins = numba.carray(address_as_voidptr(table[E_PITCH_BINS]), (n_tracks, 2), np.int64)
+    hops = numba.carray(address_as_voidptr(table[E_OUT]), (max_hops, n_tracks, 8), np.float32)
+    hop_end = _i64(table, E_OUT_END, max_hops)
+    fft_out = numba.carray(address_as_voidptr(table[E_FFT_OUT]), n_bins, np.complex128)
+    n_new = process_block(
+        src, channel_map, history, counters, hop, _f64(table, E_WINDOW, n_fft), params[P_PLAN],
+        _f64(table, E_FFT_IN, n_fft), fft_out, _f32(table, E_MAG, n_bins), _f64(table, E_FREQS, n_bins),
+        pitch_bins, reals[R_HZ_PER_BIN], hops, hop_end,
+    )
+
+    # 3. Publish them.
+    header, data = ring_view_3d(table[E_FEATURE_RING], np.float64)
+    first_index = counters[FRAMES] - n_new
+    ns_per_sample = 1e9 / sr_hz
+    for j in range(n_new):
+        slot = ring_reserve(header, data)
+        record = data[slot]
+        record[HEADER_ROW, REC_HOP_INDEX] = first_index + j
+        record[HEADER_ROW, REC_CAPTURE_NS] = t0_ns - (take - hop_end[j]) * ns_per_sample
+        record[HEADER_ROW, REC_NONFINITE] = counters[3]
+        for c in range(n_tracks):
+            for f in range(8):
+                record[1 + c, f] = hops[j, c, f]
+        ring_publish(header)
+        engine[G_HOPS_PUBLISHED] += 1
+
+    # 4. Peak levels and the mono mix.
+    levels = _f32(table, E_LEVELS, n_tracks)
+    for c in range(n_tracks):
+        column = channel_map[c]
+        peak = levels[c]
+        for i in range(take):
+            v = abs(src[i, column])
+            if v > peak:
+                peak = v
+        levels[c] = peak
+    if table[E_MIX_RING] != 0:
+        mix_header, mix = ring_view_2d(table[E_MIX_RING], np.float32)
+        fill = engine[G_MIX_FILL]
+        slot = ring_reserve(mix_header, mix)
+        scale = np.float32(1.0 / n_tracks)
+        for i in range(take):
+            s = np.float32(0.0)
+            for c in range(n_tracks):
+                v = src[i, channel_map[c]]
+                if np.isfinite(v):
+                    s += v
+            mix[slot, fill] = s * scale
+            fill += 1
+            if fill == hop:
+                ring_publish(mix_header)
+                slot = ring_reserve(mix_header, mix)
+                fill = 0
+        engine[G_MIX_FILL] = fill
+
+    # The block that plays the song's last sample is the last one (PortAudio still plays it).
+    if params[P_MODE] == MODE_PLAYBACK and params[P_LOOP] == 0 and engine[G_PLAY_POSITION] >= params[P_PLAYBACK_FRAMES]:
+        engine[G_FINISHED] = 1
+        return PA_COMPLETE
+    return PA_CONTINUE
+
+
+@functools.cache
+def engine_callback():
+    """The ``@cfunc`` handed to PortAudio (compiled once per process, cached on disk)."""
+
+    @cfunc(PA_CALLBACK_SIG, nogil=True, error_model="numpy", cache=True)
+    def callback(input_ptr, output_ptr, frames, time_info, status_flags, user_data):
+        table = numba.carray(user_data, STATE_TABLE_LEN, np.int64)
+        t0 = callback_begin(table, status_flags)
+        n = np.int64(frames)
+        inp = numba.carray(input_ptr, (n, table[ST_CH_IN]), np.float32)
+        out = numba.carray(output_ptr, (n, table[ST_CH_OUT]), np.float32)
+        result = engine_process(table, inp, out, t0)
+        callback_end(table, t0, n, np.int64(status_flags))
+        return result
+
+    return callback

@@ -1,0 +1,121 @@
+"""Everything the engine callback touches, allocated once before the stream starts.
+
+`EngineGraph` owns the analyzer's arrays, the rings and the parameters, and writes their
+addresses into a `StateTable` (entries in `mirage.engine.callback`). After construction the
+callback only reads and writes these arrays; nothing is ever reallocated while it runs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kernels.analyzer import NONFINITE, NO_ROOM, TrackAnalyzer
+from kernels.layout import N_FEATURES
+from kernels.ring import Ring
+from mirage.audio.raw_stream import StateTable
+from mirage.engine import callback as cb
+from mirage.errors import ParameterError
+
+
+def _ring_capacity(records: int) -> int:
+    return 1 << max(1, int(np.ceil(np.log2(max(2, records)))))
+
+
+class EngineGraph:
+    """The preallocated state of one engine run.
+
+    Parameters
+    ----------
+    n_tracks, sr_hz, n_fft, hop, pitch_ranges_hz
+        As for `kernels.analyzer.TrackAnalyzer`.
+    channel_map : int[n_tracks]
+        Column of the source block read for each track.
+    playback : float32[n_frames, n_columns] or None
+        The song to play and analyse (playback mode); None: analyse the device input (live).
+    max_block : int
+        Largest block the callback may receive (frames); larger ones lose hops (counted).
+    feature_seconds : float
+        How much feature history the feature ring holds if the OSC writer stalls.
+    mix_ring : Ring or None
+        Shared-memory ring of ``float32[hop]`` mono-mix records for the emotion process.
+    loop : bool
+        Playback mode: start again at the end instead of stopping.
+    """
+
+    def __init__(self, *, n_tracks: int, sr_hz: float, n_fft: int, hop: int, pitch_ranges_hz,
+                 channel_map, playback: np.ndarray | None, max_block: int,
+                 feature_seconds: float = 2.0, mix_ring: Ring | None = None, loop: bool = False,
+                 output_gain: float = 1.0):
+        channel_map = np.asarray(channel_map, dtype=np.int64)
+        if playback is not None:
+            playback = np.ascontiguousarray(playback, dtype=np.float32)
+            if playback.ndim != 2 or playback.shape[0] == 0:
+                raise ParameterError(f"playback audio must be [frames, columns] and not empty, got {playback.shape}")
+            if channel_map.max() >= playback.shape[1]:
+                raise ParameterError(f"track column {channel_map.max()} is outside the song's {playback.shape[1]} columns")
+        self.analyzer = TrackAnalyzer(n_tracks, sr_hz, n_fft=n_fft, hop=hop, pitch_ranges_hz=pitch_ranges_hz,
+                                      channel_map=channel_map, max_block=max_block)
+        self.analyzer.warm_up()
+        self.n_tracks, self.sr_hz, self.n_fft, self.hop = n_tracks, float(sr_hz), n_fft, hop
+        self.playback = playback
+        hops_per_second = sr_hz / hop
+        self.feature_ring = Ring.create(_ring_capacity(int(feature_seconds * hops_per_second)),
+                                        (1 + n_tracks, N_FEATURES), np.float64)
+        self.mix_ring = mix_ring
+        self.levels = np.zeros(n_tracks, dtype=np.float32)
+
+        self.params = np.zeros(cb.N_PARAMS, dtype=np.int64)
+        self.params[cb.P_TRACKS] = n_tracks
+        self.params[cb.P_N_FFT] = n_fft
+        self.params[cb.P_HOP] = hop
+        self.params[cb.P_MODE] = cb.MODE_LIVE if playback is None else cb.MODE_PLAYBACK
+        self.params[cb.P_PLAYBACK_FRAMES] = 0 if playback is None else playback.shape[0]
+        self.params[cb.P_SOURCE_COLUMNS] = 0 if playback is None else playback.shape[1]
+        self.params[cb.P_PLAN] = self.analyzer.plan.address
+        self.params[cb.P_MAX_HOPS] = self.analyzer.out.shape[0]
+        self.params[cb.P_LOOP] = int(bool(loop))
+        self.reals = np.zeros(cb.N_REALS, dtype=np.float64)
+        self.reals[cb.R_SR_HZ] = sr_hz
+        self.reals[cb.R_HZ_PER_BIN] = self.analyzer.hz_per_bin
+        self.reals[cb.R_OUTPUT_GAIN] = output_gain
+        self.engine = np.zeros(cb.N_ENGINE, dtype=np.int64)
+
+        self.table = StateTable()
+        an = self.analyzer
+        for entry, value in (
+            (cb.E_PARAMS, self.params), (cb.E_REALS, self.reals), (cb.E_ENGINE, self.engine),
+            (cb.E_HISTORY, an.history), (cb.E_COUNTERS, an.counters), (cb.E_CHANNEL_MAP, an.channel_map),
+            (cb.E_WINDOW, an.window), (cb.E_FFT_IN, an.fft_in), (cb.E_FFT_OUT, an.fft_out), (cb.E_MAG, an.mag),
+            (cb.E_FREQS, an.freqs_hz), (cb.E_PITCH_BINS, an.pitch_bins), (cb.E_OUT, an.out),
+            (cb.E_OUT_END, an.out_end), (cb.E_FEATURE_RING, self.feature_ring), (cb.E_LEVELS, self.levels),
+        ):
+            self.table.set(entry, value)
+        self.table.set(cb.E_MIX_RING, mix_ring if mix_ring is not None else 0)
+        self.table.set(cb.E_PLAYBACK, playback if playback is not None else 0)
+
+    # -- what the rest of the engine reads -------------------------------------------------
+    @property
+    def finished(self) -> bool:
+        """Playback reached the end of the song (never in live mode or with loop)."""
+        return bool(self.engine[cb.G_FINISHED])
+
+    @property
+    def first_callback_ns(self) -> int:
+        return int(self.engine[cb.G_FIRST_CALLBACK_NS])
+
+    @property
+    def nonfinite_samples(self) -> int:
+        return int(self.analyzer.counters[NONFINITE])
+
+    @property
+    def hops_lost_no_room(self) -> int:
+        return int(self.analyzer.counters[NO_ROOM])
+
+    def take_levels(self) -> np.ndarray:
+        """Peak |sample| per track since the last call (then reset; the race only affects the display)."""
+        peaks = self.levels.copy()
+        self.levels[:] = 0.0
+        return peaks
+
+    def close(self) -> None:
+        self.feature_ring.close()

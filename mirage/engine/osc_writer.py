@@ -1,0 +1,91 @@
+"""The OSC writer thread: drains the feature ring, encodes, sends; forwards the emotion.
+
+It is the feature ring's only consumer. Per hop record it converts the features to float32,
+encodes them with the preallocated template encoder (`mirage.osc.encode`), sends the
+datagrams to every target (`mirage.osc.sender`, non-blocking, errors counted), and logs
+``hop_to_send`` = the time ``sendto`` returned for the hop's last datagram − the capture time
+of the hop's last sample (both CLOCK_MONOTONIC; counted whether or not the send succeeded).
+The OSC time tag is the capture time on the wall clock (monotonic + an offset taken at
+start). A slow or failing writer never reaches the callback: the ring drops the oldest hops
+and counts them.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+
+from kernels.ring import ring_pop
+from mirage.engine.callback import HEADER_ROW, REC_CAPTURE_NS
+from mirage.engine.latency import LatencyLog
+
+POLL_S = 0.0002
+
+
+class OscWriter(threading.Thread):
+    """Background thread; `stop()` ends it after a last drain."""
+
+    def __init__(self, graph, hop_encoder, sender, *, emotion=None, emotion_encoder=None, poll_s: float = POLL_S):
+        super().__init__(name="mirage-osc-writer", daemon=True)
+        self.graph = graph
+        self.hop_encoder = hop_encoder
+        self.sender = sender
+        self.emotion = emotion
+        self.emotion_encoder = emotion_encoder
+        self.poll_s = poll_s
+        self.hop_to_send = LatencyLog()
+        self.hops_sent = 0
+        self.emotion_sent = 0
+        self.latest_features: np.ndarray | None = None
+        self.latest_emotion: tuple[float, float] | None = None
+        self.wall_offset_ns = time.time_ns() - time.monotonic_ns()
+        self._stop_event = threading.Event()
+        self._record = np.zeros((1 + graph.n_tracks, 8), dtype=np.float64)
+        self._features = np.zeros((graph.n_tracks, 8), dtype=np.float32)
+
+    def stop(self, timeout_s: float = 1.0) -> None:
+        self._stop_event.set()
+        if self.is_alive():
+            self.join(timeout_s)
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            busy = self.drain()
+            if not busy:
+                time.sleep(self.poll_s)
+        self.drain()
+
+    def drain(self) -> int:
+        """Send everything waiting; returns the number of hops and emotion steps sent."""
+        ring = self.graph.feature_ring
+        header, data = ring.header, ring.data
+        record, features = self._record, self._features
+        sent = 0
+        while ring_pop(header, data, record):
+            np.copyto(features, record[1:], casting="unsafe")
+            capture_ns = int(record[HEADER_ROW, REC_CAPTURE_NS])
+            datagrams = self.hop_encoder.encode(features, (capture_ns + self.wall_offset_ns) * 1e-9)
+            self.sender.send(datagrams)
+            self.hop_to_send.add(time.monotonic_ns() - capture_ns)
+            self.hops_sent += 1
+            sent += 1
+        if sent:
+            self.latest_features = features.copy()
+        if self.emotion is not None:
+            while (result := self.emotion.pop_result()) is not None:
+                arousal, valence, time_s = result
+                capture_ns = self.sample0_ns() + time_s * 1e9
+                datagram = self.emotion_encoder.encode(arousal, valence, (capture_ns + self.wall_offset_ns) * 1e-9)
+                self.sender.send([datagram])
+                self.latest_emotion = (arousal, valence)
+                self.emotion_sent += 1
+                sent += 1
+        return sent
+
+    def sample0_ns(self) -> float:
+        """Capture time (monotonic ns) of the source's sample 0: the first callback's start
+        minus the rest of its block (one block at the stream's nominal size)."""
+        block = self.graph.table.array[1] or self.graph.hop  # ST_BLOCKSIZE
+        return self.graph.first_callback_ns - (block - 1) * 1e9 / self.graph.sr_hz

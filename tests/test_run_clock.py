@@ -1,0 +1,132 @@
+"""`mirage run` on files without an audio device (clock-driven): what reaches a real receiver.
+
+The clock driver calls the very callback PortAudio calls, so these tests pin the engine's
+feature stream to `mirage analyze` bit for bit, for any block size.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from kernels.analyzer import analyze_tracks
+from tests.engine_runs import hop_features, read_stats, run_engine, start_engine
+from tests.osc_receivers import PythonOscReceiver
+from tests.signals import synthetic_set
+
+SR_HZ = 48000
+
+
+@pytest.fixture(scope="module")
+def stems(tmp_path_factory):
+    """A 0.6 s two-track file: a chord and noise."""
+    sig = synthetic_set()
+    n = int(0.6 * SR_HZ)
+    audio = np.stack([sig["chord"][:n], sig["white_noise"][:n]], axis=1)
+    path = tmp_path_factory.mktemp("engine") / "two.wav"
+    sf.write(path, audio, SR_HZ, subtype="FLOAT")
+    return path, audio.T.astype(np.float32)
+
+
+@pytest.mark.parametrize("blocksize", [1, 64, 65, 511, 4096, 4097])
+def test_feature_stream_equals_analyze_for_any_block_size(stems, blocksize, tmp_path):
+    path, audio = stems
+    expected = analyze_tracks(audio, SR_HZ)
+    stats_path = tmp_path / "stats.json"
+    with PythonOscReceiver() as osc:
+        done = run_engine(["--input", str(path), "--clock", "--no-emotion", "--blocksize", str(blocksize),
+                           "--osc-port", str(osc.port), "--stats-json", str(stats_path)])
+        assert done.returncode == 0, done.stderr
+        deadline = time.monotonic() + 5
+        while len(osc.received) < expected.size // 8 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    got = hop_features(osc.received, 2)
+    assert got.shape == expected.shape
+    assert np.array_equal(got, expected)
+    stats = read_stats(stats_path)
+    assert stats["tracks"] == 2 and stats["dropped_frames"] == 0 and stats["clock_driven"]
+    assert stats["hops_sent"] == len(expected)
+    assert stats["callbacks"] == -(-audio.shape[1] // blocksize)
+
+
+def test_mirage_code_profile_plain_messages(stems):
+    path, audio = stems
+    expected = analyze_tracks(audio, SR_HZ)
+    with PythonOscReceiver() as osc:
+        done = run_engine(["--input", str(path), "--clock", "--no-emotion", "--osc-profile", "mirage-code",
+                           "--no-bundle", "--profile", "voice", "--osc-port", str(osc.port)])
+        assert done.returncode == 0, done.stderr
+        time.sleep(0.3)
+    ch0 = [args for address, args in osc.received if address == "/LFmsg_ch0"]
+    assert len(ch0) == len(expected)
+    name, centroid, bandwidth, flatness, rolloff, *pitches = ch0[5]
+    assert name == "VOICE"
+    assert centroid == round(float(expected[5, 0, 0]))
+    assert rolloff == round(float(expected[5, 0, 3]))
+
+
+def test_emotion_reaches_the_receiver_every_half_second(tmp_path):
+    with PythonOscReceiver() as osc:
+        done = run_engine(["--input", "demo", "--clock", "--duration", "4", "--osc-port", str(osc.port),
+                           "--stats-json", str(tmp_path / "s.json")])
+        assert done.returncode == 0, done.stderr
+        time.sleep(0.3)
+    emotion = [args for address, args in osc.received if address == "/Hfmsg_ch0"]
+    # The first step needs 0.5 s of audio; the worker's start-up overlaps the run.
+    assert 4 <= len(emotion) <= 9, len(emotion)
+    assert all(len(a) == 2 and -1.0 <= a[0] <= 1.0 and -1.0 <= a[1] <= 1.0 for a in emotion)
+    assert read_stats(tmp_path / "s.json")["emotion_sent"] == len(emotion)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_signal_stops_cleanly_within_a_second(sig, tmp_path):
+    proc = start_engine(["--input", "demo", "--clock", "--loop", "--no-emotion", "--stats-json", str(tmp_path / "s.json")])
+    try:
+        deadline = time.monotonic() + 60
+        while "track(s) at" not in (line := proc.stderr.readline()):
+            assert line and time.monotonic() < deadline, "engine never started"
+        time.sleep(1.0)
+        sent = time.monotonic()
+        proc.send_signal(sig)
+        code = proc.wait(timeout=5)
+        took = time.monotonic() - sent
+    finally:
+        proc.kill()
+    assert code == 0
+    assert took < 1.0, took
+    assert read_stats(tmp_path / "s.json")["callbacks"] > 50
+
+
+def test_refusing_destination_is_counted_and_the_run_goes_on(stems, tmp_path):
+    path, audio = stems
+    with PythonOscReceiver() as osc:
+        from tests.osc_receivers import free_udp_port
+
+        dead = free_udp_port()
+        done = run_engine(["--input", str(path), "--clock", "--no-emotion", "--osc-port", str(osc.port),
+                           "--osc-target", f"127.0.0.1:{dead}", "--stats-json", str(tmp_path / "s.json")])
+        time.sleep(0.3)
+    assert done.returncode == 0, done.stderr
+    stats = read_stats(tmp_path / "s.json")
+    assert stats["osc_errors"] > 0
+    assert len(hop_features(osc.received, 2)) == stats["hops_sent"] > 0
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--input", "/nonexistent/song.wav", "--clock"], "/nonexistent/song.wav"),
+    (["--input", "demo", "--clock", "--hop", "0"], "--hop"),
+    (["--input", "demo", "--clock", "--osc-target", "nohostport"], "nohostport"),
+    (["--input", "demo", "--clock", "--emotion-model", "/nonexistent/model.onnx"], "model.onnx"),
+    (["--input", "live", "--device", "no-such-device-xyz"], "no-such-device-xyz"),
+    (["--input", "demo", "--clock", "--profile", "kazoo"], "kazoo"),
+])
+def test_bad_input_is_one_line_and_exit_2(args, needle):
+    done = run_engine(args, timeout_s=60)
+    assert done.returncode == 2, (done.returncode, done.stderr)
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert "Traceback" not in done.stderr
+    assert any(needle in line and "error" in line for line in lines), done.stderr
