@@ -29,6 +29,7 @@ log = logging.getLogger("mirage.run")
 LIVE = "live"
 STATUS_PERIOD_S = 0.1
 STALL_S = 2.0
+GIL_SWITCH_INTERVAL_S = 0.0005  # the OSC writer waits at most this long for the GIL
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -189,6 +190,7 @@ def main(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO, format="mirage: %(message)s", stream=sys.stderr)
     _check(args)
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     notice = lambda msg: print(msg, file=sys.stderr)  # noqa: E731
     source = _open_source(args, notice)
     ranges, profiles = pitch_ranges(args.profile, args.profiles, source.names, source.profiles_default)
@@ -297,6 +299,7 @@ def main(args: argparse.Namespace) -> int:
                 "blocksize": blocksize,
                 "source": source.label,
                 "clock_driven": source.device is None,
+                "osc_writer_scheduling": writer.scheduling,
             }
             args.stats_json.write_text(json.dumps(stats, indent=2) + "\n")
         sender.close()
