@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -207,6 +208,7 @@ def main(args: argparse.Namespace) -> int:
     graph = stream = writer = None
     stop = threading.Event()
     exit_code = 0
+    device_lost = False
     callback_log = LatencyLog()
     try:
         if not args.no_emotion:
@@ -269,13 +271,15 @@ def main(args: argparse.Namespace) -> int:
         except DeviceLostError as exc:
             print(f"mirage: error: {exc}", file=sys.stderr)
             exit_code = exc.exit_code
+            device_lost = True
         finally:
             display.close()
             signal.signal(signal.SIGTERM, previous)
     finally:
         if stream is not None:
-            stream.stop()
-            stream.close()
+            if not device_lost:  # PortAudio blocks forever stopping a stream whose device is gone
+                stream.stop()
+                stream.close()
             callback_log.extend(stream.drain_timing()[:, 1])
         if writer is not None:
             writer.stop()
@@ -308,4 +312,9 @@ def main(args: argparse.Namespace) -> int:
         if mix_ring is not None:
             mix_ring.close()
             mix_ring.unlink()
+    if device_lost:
+        # PortAudio's exit handler would wait for (or abort on) the vanished device.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(exit_code)
     return exit_code
