@@ -48,6 +48,21 @@ N_COUNTERS = 8
 DEFAULT_PITCH_RANGE_HZ = (150.0, 4000.0)
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _store_mirrored(block, begin, column, row, slot, count, n_fft):
+    """``row[slot + j] = row[slot + j + n_fft] = block[begin + j, column]`` for j < count,
+    NaN/Inf stored as 0; returns how many were not finite."""
+    bad = 0
+    for j in range(count):
+        v = block[begin + j, column]
+        if not math.isfinite(v):
+            v = np.float32(0.0)
+            bad += 1
+        row[slot + j] = v
+        row[slot + j + n_fft] = v
+    return bad
+
+
 @njit(cache=True, nogil=True)
 def process_block(
     block, channel_map, history, counters, hop, window, plan_address, fft_in, fft_out, mag,
@@ -66,20 +81,13 @@ def process_block(
     while i < n_samples:
         position = counters[SAMPLES]
         take = min(n_samples - i, counters[NEXT_FRAME_END] - position)
+        slot0 = position % n_fft
+        first = min(take, n_fft - slot0)  # samples before the circular buffer wraps
         for c in range(n_tracks):
             column = channel_map[c]
             row = history[c]
-            slot = position % n_fft
-            for j in range(take):
-                v = block[i + j, column]
-                if not math.isfinite(v):
-                    v = np.float32(0.0)
-                    counters[NONFINITE] += 1
-                row[slot] = v
-                row[slot + n_fft] = v
-                slot += 1
-                if slot == n_fft:
-                    slot = 0
+            counters[NONFINITE] += _store_mirrored(block, i, column, row, slot0, first, n_fft)
+            counters[NONFINITE] += _store_mirrored(block, i + first, column, row, 0, take - first, n_fft)
         i += take
         position += take
         counters[SAMPLES] = position

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
+from mirage.cache_dir import cache_root
+
 from mirage.errors import InputError
 
 DEMO_VERSION = 1
@@ -200,15 +202,6 @@ def render_demo() -> dict[str, np.ndarray]:
         x = 0.5 * x / np.max(np.abs(x))
         pcm[name] = np.round(x * 32767.0).astype(np.int16)
     return pcm
-
-
-def cache_root() -> Path:
-    """MIRAGE's cache folder: ``$MIRAGE_CACHE_DIR``, else ``$XDG_CACHE_HOME/mirage``, else
-    ``~/.cache/mirage``."""
-    if os.environ.get("MIRAGE_CACHE_DIR"):
-        return Path(os.environ["MIRAGE_CACHE_DIR"]).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(xdg).expanduser() / "mirage"
 
 
 def stem_file_name(name: str) -> str:
