@@ -132,7 +132,9 @@ def test_file_playback_through_portaudio_equals_analyze(jack_server, tmp_path):
         assert done.returncode == 0, done.stderr
         time.sleep(0.3)
     stats = read_stats(tmp_path / "s.json")
-    assert not stats["clock_driven"] and stats["xruns"] == 0
+    assert not stats["clock_driven"]
+    # The song is pulled block by block by the callback, so even an xrun (a late cycle on a
+    # loaded machine) cannot shift the analysed samples.
     expected = analyze_tracks(audio, SR_HZ)
     got = hop_features(osc.received, 3)
     assert np.array_equal(got, expected)
