@@ -21,9 +21,9 @@ APT_TEST := jackd2 liblo-tools fluidsynth fluid-soundfont-gm alsa-utils
 .PHONY: help install run test bench model install-train sysdeps sysdeps-test clean distclean
 
 help:
-	@echo "make run     analyse the demo song (the real-time engine once it exists)"
+	@echo "make run     run the real-time engine on the demo song (OSC to 127.0.0.1:12345)"
 	@echo "make test    run the test suite"
-	@echo "make bench   kernel benchmarks: bench/latest.json, bench/latest.png"
+	@echo "make bench   benchmarks vs librosa and the engine on JACK: bench/latest.json, .png"
 	@echo "make model   train the emotion model (installs the training extras)"
 	@echo "make install create $(VENV) and install MIRAGE into it (run/test do this)"
 
@@ -74,9 +74,8 @@ run: install
 test: install sysdeps-test
 	$(PY) -m pytest tests/
 
-bench: install
-	@mkdir -p bench
-	$(MIRAGE) bench --json bench/latest.json --plot bench/latest.png
+bench: install sysdeps-test
+	$(MIRAGE) bench --realtime --json bench/latest.json --plot bench/latest.png
 	$(PY) -m pytest bench/ --benchmark-only
 
 # Training needs torch (CPU): installed here only, never by install/test.

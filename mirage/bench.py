@@ -33,6 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--channels", default=",".join(map(str, CHANNELS)),
                         help="track counts to measure (default %(default)s)")
     parser.add_argument("--no-librosa", action="store_true", help="skip the librosa side")
+    parser.add_argument("--realtime", action="store_true",
+                        help="also run the engine under a JACK dummy server (needs jackd2) for 1, 16, 64 tracks")
 
 
 def _percentiles(times_ns: np.ndarray) -> dict:
@@ -198,6 +200,11 @@ def main(args: argparse.Namespace) -> int:
 
         result["realtime"] = run_realtime_benchmark(quick=args.quick, log=log)
     print(format_table(result))
+    if "realtime" in result:
+        from mirage.bench_realtime import format_realtime_table
+
+        print()
+        print(format_realtime_table(result["realtime"]))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
     if args.plot:

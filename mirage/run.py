@@ -203,6 +203,9 @@ def main(args: argparse.Namespace) -> int:
     emotion_encoder = EmotionEncoder(args.osc_profile, bundle=not args.no_bundle,
                                      max_datagram_bytes=args.max_datagram)
     sender = OscSender(targets)
+    # Compile (or load) the encoders' kernels now, not on the first hop.
+    hop_encoder.encode(np.zeros((n_tracks, 8), np.float32), time.time())
+    emotion_encoder.encode(0.0, 0.0, time.time())
 
     mix_ring = emotion = None
     graph = stream = writer = None

@@ -65,6 +65,7 @@ class OscWriter(threading.Thread):
         self._stop_event = threading.Event()
         self._record = np.zeros((1 + graph.n_tracks, 8), dtype=np.float64)
         self._features = np.zeros((graph.n_tracks, 8), dtype=np.float32)
+        self.drain()  # compiles (or loads) ring_pop for these record types before the first hop
 
     def stop(self, timeout_s: float = 1.0) -> None:
         self._stop_event.set()
