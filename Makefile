@@ -64,12 +64,10 @@ $(STAMP): pyproject.toml
 _venv-support:
 	$(call apt_ensure,python3-venv)
 
+# The demo song through the real-time engine: played on the sound card if there is one
+# (else paced by a clock), features and mood sent as OSC to 127.0.0.1:12345.
 run: install
-	@if [ -f mirage/run.py ]; then \
-	  $(MIRAGE) run --input demo; \
-	else \
-	  $(MIRAGE) analyze demo; \
-	fi
+	$(MIRAGE) run --input demo
 
 test: install sysdeps-test
 	$(PY) -m pytest tests/
