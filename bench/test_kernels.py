@@ -51,9 +51,9 @@ def _repeat_magnitude(n, fft_out, mag):
 
 
 @njit(cache=True)
-def _repeat_spectral(n, mag, freqs_hz, out):
+def _repeat_spectral(n, mag, bin_hz, out):
     for _ in range(n):
-        spectral_features(mag, freqs_hz, out)
+        spectral_features(mag, bin_hz, out)
 
 
 @njit(cache=True)
@@ -63,9 +63,9 @@ def _repeat_pitch(n, mag, peak, lo, hi, hz_per_bin, out):
 
 
 @njit(cache=True)
-def _repeat_frame(n, history, window, plan_address, fft_in, fft_out, mag, freqs_hz, lo, hi, hz_per_bin, out):
+def _repeat_frame(n, history, window, plan_address, fft_in, fft_out, mag, bin_hz, lo, hi, hz_per_bin, out):
     for _ in range(n):
-        frame_features(history, 100, window, plan_address, fft_in, fft_out, mag, freqs_hz, lo, hi, hz_per_bin, out)
+        frame_features(history, 100, window, plan_address, fft_in, fft_out, mag, bin_hz, lo, hi, hz_per_bin, out)
 
 
 def _per_call(benchmark, fn, *args):
@@ -88,7 +88,7 @@ def test_magnitude(benchmark, analyzer):
 
 def test_spectral_features(benchmark, analyzer):
     out = np.zeros(8, np.float32)
-    _per_call(benchmark, _repeat_spectral, analyzer.mag, analyzer.freqs_hz, out)
+    _per_call(benchmark, _repeat_spectral, analyzer.mag, analyzer.bin_hz, out)
 
 
 def test_pitches(benchmark, analyzer):
@@ -102,7 +102,7 @@ def test_channel_frame(benchmark, analyzer):
     out = np.zeros(8, np.float32)
     lo, hi = analyzer.pitch_bins[0]
     _per_call(benchmark, _repeat_frame, analyzer.history[0], analyzer.window, analyzer.plan.address,
-              analyzer.fft_in, analyzer.fft_out, analyzer.mag, analyzer.freqs_hz, lo, hi, analyzer.hz_per_bin, out)
+              analyzer.fft_in, analyzer.fft_out, analyzer.mag, analyzer.bin_hz, lo, hi, analyzer.hz_per_bin, out)
 
 
 def test_librosa_channel_frame(benchmark):

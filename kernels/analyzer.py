@@ -15,7 +15,6 @@ channel_map    [C] int64             input column read for each track
 window         [n_fft] float64       periodic Hann
 fft_in/out     aligned scratch       the FFTW plan's buffers (plan_address)
 mag            [n_fft//2+1] float32  magnitude scratch
-freqs_hz       [n_fft//2+1] float64  rfftfreq(n_fft, 1/sr)
 pitch_bins     [C, 2] int64          per-track pitch search bins [lo, hi)
 out            [F, C, 8] float32     features of the frames completed by this block
 out_end        [F] int64             per frame: index in the block just past its last sample
@@ -36,6 +35,7 @@ from kernels.fftw import R2CPlan, aligned_empty
 from kernels.frame import frame_features
 from kernels.layout import N_FEATURES
 from kernels.pitch import pitch_bin_range
+from kernels.spectral import bin_width_hz
 from kernels.window import periodic_hann
 
 SAMPLES = 0
@@ -66,7 +66,7 @@ def _store_mirrored(block, begin, column, row, slot, count, n_fft):
 @njit(cache=True, nogil=True)
 def process_block(
     block, channel_map, history, counters, hop, window, plan_address, fft_in, fft_out, mag,
-    freqs_hz, pitch_bins, hz_per_bin, out, out_end,
+    bin_hz, pitch_bins, hz_per_bin, out, out_end,
 ):
     """Consume ``block[n_samples, n_inputs]``; write the features of completed frames.
 
@@ -97,7 +97,7 @@ def process_block(
                 for c in range(n_tracks):
                     frame_features(
                         history[c], start, window, plan_address, fft_in, fft_out, mag,
-                        freqs_hz, pitch_bins[c, 0], pitch_bins[c, 1], hz_per_bin, out[written, c],
+                        bin_hz, pitch_bins[c, 0], pitch_bins[c, 1], hz_per_bin, out[written, c],
                     )
                 out_end[written] = i
                 written += 1
@@ -163,7 +163,7 @@ class TrackAnalyzer:
         self.fft_in = aligned_empty(self.n_fft, np.float64)
         self.fft_out = aligned_empty(self.n_fft // 2 + 1, np.complex128)
         self.mag = np.zeros(self.n_fft // 2 + 1, dtype=np.float32)
-        self.freqs_hz = np.fft.rfftfreq(self.n_fft, 1.0 / self.sr_hz)
+        self.bin_hz = bin_width_hz(self.n_fft, self.sr_hz)
         self.hz_per_bin = self.sr_hz / self.n_fft
         self.history = np.zeros((self.n_tracks, 2 * self.n_fft), dtype=np.float32)
         self.counters = np.zeros(N_COUNTERS, dtype=np.int64)
@@ -201,7 +201,7 @@ class TrackAnalyzer:
             self._allocate_output(block.shape[0])
         n = process_block(
             block, self.channel_map, self.history, self.counters, self.hop, self.window,
-            self.plan.address, self.fft_in, self.fft_out, self.mag, self.freqs_hz,
+            self.plan.address, self.fft_in, self.fft_out, self.mag, self.bin_hz,
             self.pitch_bins, self.hz_per_bin, self.out, self.out_end,
         )
         return self.out[:n]

@@ -20,6 +20,12 @@ from numba import njit
 
 from kernels.layout import BANDWIDTH, CENTROID, FLATNESS, ROLLOFF
 
+
+def bin_width_hz(n_fft: int, sr_hz: float) -> float:
+    """``1 / (n_fft / sr)``, computed as numpy's ``rfftfreq`` does, so ``k * bin_width_hz``
+    equals ``rfftfreq(n_fft, 1 / sr)[k]`` bit for bit."""
+    return 1.0 / (n_fft * (1.0 / sr_hz))
+
 ROLLOFF_FRACTION = 0.85
 FLATNESS_AMIN = 1e-10
 # Products of 16 P values stay normal float64 numbers for S up to 1e9 (P up to 1e18,
@@ -55,28 +61,32 @@ def magnitude(spectrum, mag):
 
 
 @njit(cache=True, nogil=True, fastmath=_SUMS)
-def spectral_features(mag, freqs_hz, out):
+def spectral_features(mag, bin_hz, out):
     """Write centroid, bandwidth, flatness and roll-off of `mag` into ``out[0:4]``.
 
     Parameters
     ----------
     mag : float32[n_bins]
         Magnitude spectrum of one frame.
-    freqs_hz : float64[n_bins]
-        ``rfftfreq(n_fft, 1 / sr)``.
+    bin_hz : float64
+        Frequency step of the bins, ``f_k = k * bin_hz``; with `bin_width_hz` this is
+        bit for bit numpy's (and librosa's) ``rfftfreq(n_fft, 1 / sr)``. (A table of the
+        frequencies would be 8 KB more to bring into cache per callback.)
     out : float32[>= 4]
         Output, in the order of `kernels.layout`.
     """
     n_bins = mag.size
     total = 0.0
-    moment1 = 0.0
-    moment2 = 0.0
+    moment1 = 0.0  # sum S k
+    moment2 = 0.0  # sum S k^2
     for k in range(n_bins):
         s = np.float64(mag[k])
-        f = freqs_hz[k]
+        kf = np.float64(k)
         total += s
-        moment1 += s * f
-        moment2 += s * f * f
+        moment1 += s * kf
+        moment2 += s * kf * kf
+    moment1 *= bin_hz
+    moment2 *= bin_hz * bin_hz
     norm = total if total >= _TINY32 else 1.0
     centroid = moment1 / norm
     # sum S (f - c)^2 = sum S f^2 - 2 c sum S f + c^2 sum S, in float64.
@@ -116,10 +126,10 @@ def spectral_features(mag, freqs_hz, out):
             break
         running += block_sum
         k += _BLOCK
-    rolloff = freqs_hz[n_bins - 1]
+    rolloff = np.float64(n_bins - 1) * bin_hz
     for j in range(k, n_bins):
         running += np.float64(mag[j])
         if running >= threshold:
-            rolloff = freqs_hz[j]
+            rolloff = np.float64(j) * bin_hz
             break
     out[ROLLOFF] = rolloff

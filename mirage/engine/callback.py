@@ -47,7 +47,6 @@ E_WINDOW = ST_USER + 6        # float64[n_fft]
 E_FFT_IN = ST_USER + 7        # float64[n_fft], aligned
 E_FFT_OUT = ST_USER + 8       # complex128[n_fft // 2 + 1], aligned
 E_MAG = ST_USER + 9           # float32[n_fft // 2 + 1]
-E_FREQS = ST_USER + 10        # float64[n_fft // 2 + 1]
 E_PITCH_BINS = ST_USER + 11   # int64[C, 2]
 E_OUT = ST_USER + 12          # float32[max_hops, C, 8]
 E_OUT_END = ST_USER + 13      # int64[max_hops]
@@ -74,6 +73,7 @@ MODE_PLAYBACK = 1
 R_SR_HZ = 0
 R_HZ_PER_BIN = 1
 R_OUTPUT_GAIN = 2
+R_BIN_HZ = 3
 N_REALS = 4
 
 # E_ENGINE
@@ -176,7 +176,7 @@ def engine_process(table, inp, out, t0_ns):
     fft_out = numba.carray(address_as_voidptr(table[E_FFT_OUT]), n_bins, np.complex128)
     n_new = process_block(
         src, channel_map, history, counters, hop, _f64(table, E_WINDOW, n_fft), params[P_PLAN],
-        _f64(table, E_FFT_IN, n_fft), fft_out, _f32(table, E_MAG, n_bins), _f64(table, E_FREQS, n_bins),
+        _f64(table, E_FFT_IN, n_fft), fft_out, _f32(table, E_MAG, n_bins), reals[R_BIN_HZ],
         pitch_bins, reals[R_HZ_PER_BIN], hops, hop_end,
     )
 

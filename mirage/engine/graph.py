@@ -78,6 +78,7 @@ class EngineGraph:
         self.reals[cb.R_SR_HZ] = sr_hz
         self.reals[cb.R_HZ_PER_BIN] = self.analyzer.hz_per_bin
         self.reals[cb.R_OUTPUT_GAIN] = output_gain
+        self.reals[cb.R_BIN_HZ] = self.analyzer.bin_hz
         self.engine = np.zeros(cb.N_ENGINE, dtype=np.int64)
 
         self.table = StateTable()
@@ -86,7 +87,7 @@ class EngineGraph:
             (cb.E_PARAMS, self.params), (cb.E_REALS, self.reals), (cb.E_ENGINE, self.engine),
             (cb.E_HISTORY, an.history), (cb.E_COUNTERS, an.counters), (cb.E_CHANNEL_MAP, an.channel_map),
             (cb.E_WINDOW, an.window), (cb.E_FFT_IN, an.fft_in), (cb.E_FFT_OUT, an.fft_out), (cb.E_MAG, an.mag),
-            (cb.E_FREQS, an.freqs_hz), (cb.E_PITCH_BINS, an.pitch_bins), (cb.E_OUT, an.out),
+(cb.E_PITCH_BINS, an.pitch_bins), (cb.E_OUT, an.out),
             (cb.E_OUT_END, an.out_end), (cb.E_FEATURE_RING, self.feature_ring), (cb.E_LEVELS, self.levels),
         ):
             self.table.set(entry, value)
