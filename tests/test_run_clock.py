@@ -114,6 +114,8 @@ def test_refusing_destination_is_counted_and_the_run_goes_on(stems, tmp_path):
     stats = read_stats(tmp_path / "s.json")
     assert stats["osc_errors"] > 0
     assert len(hop_features(osc.received, 2)) == stats["hops_sent"] > 0
+    status = [args for address, args in osc.received if address == "/mirage/status"]
+    assert status and status[-1][0] == 0 and status[-1][1] == 0 and status[-1][2] > 0  # errors counted
 
 
 @pytest.mark.parametrize("args,needle", [

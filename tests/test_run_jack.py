@@ -194,3 +194,30 @@ def test_device_lost_mid_run_exits_3(tmp_path):
     err = proc.stderr.read()
     assert code == 3, (code, err[-2000:])
     assert "device" in err and "Traceback" not in err
+
+
+def test_a_stalled_osc_writer_never_stalls_the_callback(jack_server):
+    """Nobody drains the feature ring for 2 s: the callback keeps its pace, the ring keeps
+    the newest hops, and the reader is told exactly how many it lost."""
+    from kernels.ring import ring_pop
+    from mirage.engine.callback import engine_callback
+    from mirage.engine.graph import EngineGraph
+
+    device = rs.find_jack_device()
+    graph = EngineGraph(n_tracks=4, sr_hz=SR_HZ, n_fft=2048, hop=512, pitch_ranges_hz=None,
+                        channel_map=[0, 1, 0, 1], playback=None, max_block=4096, feature_seconds=0.5)
+    with rs.RawStream(device, SR_HZ, 512, 2, 0, engine_callback(), graph.table) as stream:
+        time.sleep(2.0)
+    timing = stream.drain_timing()
+    periods_ms = np.diff(timing[WARMUP_CALLBACKS:, rs.T_START_NS]) / 1e6
+    assert abs(np.median(periods_ms) - NOMINAL_PERIOD_MS) < 0.1
+    ring = graph.feature_ring
+    written = ring.written
+    assert written == graph.analyzer.frames_done > 150 > ring.data.shape[0]
+    record = np.zeros(ring.data.shape[1:], np.float64)
+    hop_indices = []
+    while ring_pop(ring.header, ring.data, record):
+        hop_indices.append(int(record[0, 0]))
+    assert ring.dropped == written - (ring.data.shape[0] - 1)
+    assert hop_indices == list(range(written - len(hop_indices), written))  # the newest, in order
+    graph.close()

@@ -8,6 +8,10 @@ of the hop's last sample (both CLOCK_MONOTONIC; counted whether or not the send 
 The OSC time tag is the capture time on the wall clock (monotonic + an offset taken at
 start). A slow or failing writer never reaches the callback: the ring drops the oldest hops
 and counts them.
+
+Once a second, and once more when it stops, it also sends ``/mirage/status`` with four int32: xruns, dropped hops, OSC
+send errors and emotion-worker restarts (receivers that route only MIRAGE's feature
+addresses ignore it), and logs a line whenever xruns or drops grew.
 """
 
 from __future__ import annotations
@@ -17,13 +21,20 @@ import os
 import threading
 import time
 
+import logging
+
 import numpy as np
+from pythonosc.osc_message_builder import OscMessageBuilder
 
 from kernels.ring import ring_pop
 from mirage.engine.callback import HEADER_ROW, REC_CAPTURE_NS
 from mirage.engine.latency import LatencyLog
 
+log = logging.getLogger("mirage.osc")
+
 POLL_S = 0.0001
+STATUS_ADDRESS = "/mirage/status"
+STATUS_PERIOD_S = 1.0
 WRITER_PRIORITY = 10          # SCHED_FIFO priority, below JACK's audio threads (70+)
 _PR_SET_TIMERSLACK = 29
 
@@ -66,6 +77,8 @@ class OscWriter(threading.Thread):
         self._record = np.zeros((1 + graph.n_tracks, 8), dtype=np.float64)
         self._features = np.zeros((graph.n_tracks, 8), dtype=np.float32)
         self.drain()  # compiles (or loads) ring_pop for these record types before the first hop
+        self._next_status_s = 0.0
+        self._reported = (0, 0)
 
     def stop(self, timeout_s: float = 1.0) -> None:
         self._stop_event.set()
@@ -76,8 +89,13 @@ class OscWriter(threading.Thread):
         self.scheduling = _make_this_thread_punctual()
         while not self._stop_event.is_set():
             if not self.drain():
+                now_s = time.monotonic()
+                if now_s >= self._next_status_s:
+                    self._next_status_s = now_s + STATUS_PERIOD_S
+                    self.send_status()
                 time.sleep(self.poll_s)
         self.drain()
+        self.send_status()
 
     def drain(self) -> int:
         """Send everything waiting; returns the number of hops and emotion steps sent."""
@@ -105,6 +123,24 @@ class OscWriter(threading.Thread):
                 self.emotion_sent += 1
                 sent += 1
         return sent
+
+    def counts(self) -> tuple[int, int, int, int]:
+        """(xruns, dropped hops, OSC send errors, emotion restarts) so far."""
+        c = self.graph.table.counters()
+        xruns = c["input_underflow"] + c["input_overflow"] + c["output_underflow"] + c["output_overflow"]
+        dropped = self.graph.feature_ring.dropped + self.graph.hops_lost_no_room
+        restarts = self.emotion.restarts if self.emotion is not None else 0
+        return xruns, dropped, self.sender.errors, restarts
+
+    def send_status(self) -> None:
+        xruns, dropped, errors, restarts = counts = self.counts()
+        if (xruns, dropped) != self._reported:
+            log.warning("xruns %d, dropped hops %d so far", xruns, dropped)
+            self._reported = (xruns, dropped)
+        builder = OscMessageBuilder(STATUS_ADDRESS)
+        for value in counts:
+            builder.add_arg(int(value), "i")
+        self.sender.send([builder.build().dgram])
 
     def sample0_ns(self) -> float:
         """Capture time (monotonic ns) of the source's sample 0: the first callback's start

@@ -1,0 +1,325 @@
+"""Causal emotion features of a mono mix: one vector every 0.5 s, streamed or offline.
+
+One computation, two drivers: :class:`EmotionFeatures` is fed audio in blocks of any size
+(``push``) and emits one vector per completed 0.5 s step; :func:`extract` feeds a whole
+signal through the same object. Work is scheduled on the *step grid*, never on the block
+boundaries: the STFT frames whose last sample lies in ``(T_{j-1}, T_j]`` are computed in one
+call when step ``j`` completes (``T_j = round(j · 0.5 · sr)``), so the two drivers make the
+same calls on the same samples and their vectors are bit-identical for any block size.
+
+Rate independence
+-----------------
+The STFT size follows the rate, ``n_fft = 2^round(log2(2048 · sr / 44100))`` and
+``hop = n_fft / 4`` (2048/512 at 44.1 and 48 kHz, 1024/256 at 22.05 kHz); magnitudes are
+divided by the window sum, so a sinusoid of amplitude A reads A/2 at any rate; every band is
+defined in Hz (mel triangles 40 Hz–8 kHz, chroma 55 Hz–2 kHz, flatness 100 Hz–8 kHz), and
+every window in seconds. No resampling happens in the extractor.
+
+Per STFT frame (``S`` = |rfft(periodic Hann · x)| / Σ window, ``P = S²``)::
+
+    level_db   = 10·log10(Σ_f P + 1e-14)
+    mel_db[b]  = 10·log10(Σ_f M[b, f]·P + 1e-6·Σ_f P)     (24 mel bands, floor −60 dB re frame)
+    shape[b]   = mel_db[b] − mean_b mel_db                 (gain-invariant)
+    flux       = Σ_b max(0, mel_db[b] − mel_db_prev[b]) / n_bands
+    centroid   = log2(Σ f·S / Σ S + 1)   (Hz)
+    flatness   = mean ln P' − ln mean P' (100 Hz–8 kHz, P' = P + 1e-10·mean_f P: gain-invariant)
+    chroma[c]  = Σ P of the spectral peaks (80 Hz–2 kHz, parabolic-interpolated) in class c
+
+Per step (the frames of the last ``context_s`` = 3 s), see :data:`FEATURE_NAMES`:
+mean spectral shape (24), level mean/std/slope/range, flux mean/std, onset rate (local
+flux maxima above mean + std, per second), pulse clarity (max normalised autocorrelation
+of the flux for lags 0.25–1.5 s), centroid and flatness means, chroma entropy, and the
+Krumhansl–Kessler key fit of the 3 s chroma (best major r, best minor r, their difference).
+Long context: the mean of those step vectors over the last ``long_context_s`` = 15 s (a
+boxcar over the available steps at the start) plus the key fit of the 15 s summed chroma.
+Silence (level below −100 dB) gives finite values. NaN/Inf samples are replaced by 0 and
+counted in ``nonfinite_count``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mirage.errors import ParameterError
+
+try:  # the project's STFT kernel, once it exists
+    from kernels.stft import magnitude_frames as _magnitude_frames
+    STFT_SOURCE = "kernels.stft"
+except ImportError:  # identical numpy reference (librosa center=False, periodic Hann, |rfft|)
+    _magnitude_frames = None
+    STFT_SOURCE = "numpy"
+
+STEP_S = 0.5
+CONTEXT_S = 3.0
+LONG_CONTEXT_S = 15.0
+N_MEL = 24
+MEL_FMIN_HZ, MEL_FMAX_HZ = 40.0, 8000.0
+CHROMA_FMIN_HZ, CHROMA_FMAX_HZ = 80.0, 2000.0
+SILENCE_DB = -120.0
+
+_KK_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
+_KK_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+
+_SHORT_NAMES = (
+    [f"shape{b}" for b in range(N_MEL)]
+    + ["level_db", "level_std_db", "level_slope_db_s", "level_range_db",
+       "flux_mean", "flux_std", "onset_rate_hz", "pulse_clarity",
+       "centroid_log2hz", "flatness", "chroma_entropy",
+       "key_major_r", "key_minor_r", "key_mode"]
+)
+FEATURE_NAMES = tuple(
+    [f"s_{n}" for n in _SHORT_NAMES] + [f"l_{n}" for n in _SHORT_NAMES]
+    + ["l_key_major_r15", "l_key_minor_r15", "l_key_mode15"]
+)
+N_SHORT = len(_SHORT_NAMES)
+N_FEATURES = len(FEATURE_NAMES)
+
+
+def magnitude_frames_numpy(x: np.ndarray, n_fft: int, hop: int) -> np.ndarray:
+    """``float32[K, n_fft//2+1]``: |rfft| of periodic-Hann frames ``[k·hop, k·hop+n_fft)``."""
+    k = 1 + (x.size - n_fft) // hop if x.size >= n_fft else 0
+    if k <= 0:
+        return np.zeros((0, n_fft // 2 + 1), np.float32)
+    frames = np.lib.stride_tricks.as_strided(
+        x, shape=(k, n_fft), strides=(x.strides[0] * hop, x.strides[0]), writeable=False)
+    n = np.arange(n_fft)
+    window = (0.5 - 0.5 * np.cos(2 * np.pi * n / n_fft)).astype(np.float32)
+    return np.abs(np.fft.rfft(frames * window, axis=1)).astype(np.float32)
+
+
+def magnitude_frames(x: np.ndarray, n_fft: int, hop: int) -> np.ndarray:
+    if _magnitude_frames is not None:
+        return np.asarray(_magnitude_frames(np.ascontiguousarray(x, np.float32), n_fft, hop))
+    return magnitude_frames_numpy(x, n_fft, hop)
+
+
+def stft_size(sr_hz: float) -> tuple[int, int]:
+    """``(n_fft, hop)`` for a rate: ≈ 46 ms frames, 75 % overlap."""
+    n_fft = int(2 ** round(np.log2(2048 * sr_hz / 44100.0)))
+    return n_fft, n_fft // 4
+
+
+def _mel_matrix(sr_hz: float, n_fft: int) -> np.ndarray:
+    freqs = np.fft.rfftfreq(n_fft, 1.0 / sr_hz)
+    mel = lambda f: 2595.0 * np.log10(1.0 + f / 700.0)  # noqa: E731
+    hz = lambda m: 700.0 * (10 ** (m / 2595.0) - 1.0)  # noqa: E731
+    edges = hz(np.linspace(mel(MEL_FMIN_HZ), mel(MEL_FMAX_HZ), N_MEL + 2))
+    m = np.zeros((N_MEL, freqs.size))
+    for b in range(N_MEL):
+        lo, c, hi = edges[b], edges[b + 1], edges[b + 2]
+        up = (freqs - lo) / (c - lo)
+        down = (hi - freqs) / (hi - c)
+        m[b] = np.maximum(0.0, np.minimum(up, down)) * 2.0 / (hi - lo) * 100.0
+    return m.T.astype(np.float32)  # [F, N_MEL]
+
+
+def _peak_chroma(P: np.ndarray, freqs: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """``float64[K, 12]``: power of the spectral peaks of bins ``[lo, hi)`` per pitch class.
+
+    A peak is a local maximum of ``P`` above 1e-3 × the frame's maximum; its frequency is
+    refined by parabolic interpolation of ``ln P`` (so the pitch class does not depend on
+    the bin spacing, i.e. on the rate), then rounded to the nearest semitone (0 = C).
+    """
+    L = np.log(P[:, lo - 1:hi + 1].astype(np.float64) + 1e-30)
+    c, left, right = L[:, 1:-1], L[:, :-2], L[:, 2:]
+    thr = np.log(1e-3) + L.max(axis=1, keepdims=True)
+    peak = (c > left) & (c >= right) & (c > thr)
+    k, b = np.nonzero(peak)
+    if k.size == 0:
+        return np.zeros((P.shape[0], 12))
+    den = left[k, b] - 2 * c[k, b] + right[k, b]
+    delta = np.where(np.abs(den) > 1e-12, 0.5 * (left[k, b] - right[k, b]) / den, 0.0)
+    df = freqs[1] - freqs[0]
+    f = freqs[lo + b] + np.clip(delta, -0.5, 0.5) * df
+    pc = np.mod(np.round(12 * np.log2(f / 440.0)) + 9, 12).astype(np.int64)
+    w = P[:, lo:hi][k, b].astype(np.float64)
+    return np.bincount(k * 12 + pc, weights=w, minlength=12 * P.shape[0]).reshape(-1, 12)
+
+
+def _key_profiles() -> np.ndarray:
+    rows = [np.roll(_KK_MAJOR, k) for k in range(12)] + [np.roll(_KK_MINOR, k) for k in range(12)]
+    p = np.array(rows)
+    p = p - p.mean(axis=1, keepdims=True)
+    return p / np.linalg.norm(p, axis=1, keepdims=True)
+
+
+_PROFILES = _key_profiles()
+
+
+def key_fit(chroma: np.ndarray) -> tuple[float, float, float]:
+    """(best major r, best minor r, major − minor) of a 12-bin chroma vs Krumhansl–Kessler."""
+    c = chroma - chroma.mean()
+    n = np.linalg.norm(c)
+    if n < 1e-12:
+        return 0.0, 0.0, 0.0
+    r = _PROFILES @ (c / n)
+    ma, mi = float(r[:12].max()), float(r[12:].max())
+    return ma, mi, ma - mi
+
+
+class EmotionFeatures:
+    """Streaming extractor: ``push(block)`` → ``float32[n_steps, N_FEATURES]``, ``times_s``.
+
+    Parameters
+    ----------
+    sr_hz : float
+        Sample rate of the mono mix (any rate ≥ 16 kHz).
+    """
+
+    def __init__(self, sr_hz: float):
+        if not (16000 <= sr_hz <= 384000):
+            raise ParameterError(f"emotion features need 16 kHz ≤ sr ≤ 384 kHz, got {sr_hz!r}")
+        self.sr_hz = float(sr_hz)
+        self.n_fft, self.hop = stft_size(self.sr_hz)
+        freqs = np.fft.rfftfreq(self.n_fft, 1.0 / self.sr_hz)
+        self._freqs = freqs
+        self._freqs32 = freqs.astype(np.float32)
+        self._mel = _mel_matrix(self.sr_hz, self.n_fft)
+        self._chroma_lo = int(np.searchsorted(freqs, CHROMA_FMIN_HZ))
+        self._chroma_hi = int(np.searchsorted(freqs, CHROMA_FMAX_HZ))
+        self._flat_mask = (freqs >= 100.0) & (freqs < 8000.0)
+        n = np.arange(self.n_fft)
+        self._wsum = float(np.sum(0.5 - 0.5 * np.cos(2 * np.pi * n / self.n_fft)))
+        self.frames_per_s = self.sr_hz / self.hop
+        self._ctx_frames = int(round(CONTEXT_S * self.frames_per_s))
+        self._long_steps = int(round(LONG_CONTEXT_S / STEP_S))
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget all audio: the next sample is sample 0."""
+        self._buf = np.zeros(0, np.float32)
+        self._buf_start = 0        # absolute index of _buf[0]
+        self._n_in = 0             # samples received
+        self._next_frame = 0       # index of the next STFT frame to compute
+        self._step = 0             # steps emitted
+        self._prev_mel = None
+        self._frame_rows: list[np.ndarray] = []   # per-frame features, last context
+        self._chroma_rows: list[np.ndarray] = []
+        self._short_hist: list[np.ndarray] = []   # last long-context step vectors
+        self._chroma_hist: list[np.ndarray] = []  # per-step chroma sums
+        self.nonfinite_count = 0
+
+    def step_end_sample(self, j: int) -> int:
+        return int(round(j * STEP_S * self.sr_hz))
+
+    def push(self, block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Feed mono samples; return (features ``[n, N_FEATURES]``, times ``[n]`` in s)."""
+        x = np.asarray(block, dtype=np.float32).reshape(-1)
+        bad = ~np.isfinite(x)
+        if bad.any():
+            self.nonfinite_count += int(bad.sum())
+            x = np.where(bad, np.float32(0.0), x)
+        self._buf = np.concatenate([self._buf, x]) if self._buf.size else x.copy()
+        self._n_in += x.size
+        feats, times = [], []
+        while self.step_end_sample(self._step + 1) <= self._n_in:
+            self._step += 1
+            t_end = self.step_end_sample(self._step)
+            feats.append(self._compute_step(t_end))
+            times.append(t_end / self.sr_hz)
+        if feats:
+            return np.stack(feats).astype(np.float32), np.asarray(times)
+        return np.zeros((0, N_FEATURES), np.float32), np.zeros(0)
+
+    # -- internals -------------------------------------------------------------------------
+    def _compute_step(self, t_end: int) -> np.ndarray:
+        # frames k with k*hop + n_fft <= t_end not yet computed
+        last = (t_end - self.n_fft) // self.hop if t_end >= self.n_fft else -1
+        if last >= self._next_frame:
+            a = self._next_frame * self.hop - self._buf_start
+            b = last * self.hop + self.n_fft - self._buf_start
+            S = magnitude_frames(self._buf[a:b], self.n_fft, self.hop)
+            self._frame_features(S * np.float32(1.0 / self._wsum))
+            self._next_frame = last + 1
+        keep_from = self._next_frame * self.hop
+        if keep_from > self._buf_start:  # a view: no copy per step
+            self._buf = self._buf[keep_from - self._buf_start:]
+            self._buf_start = keep_from
+        return self._summarise()
+
+    def _frame_features(self, S: np.ndarray) -> None:
+        P = S * S  # float32 [K, F]
+        total = P.sum(axis=1, dtype=np.float64)
+        level = 10 * np.log10(total + 1e-14)
+        # floor relative to the frame's power (−60 dB): shape and flux are gain-invariant
+        floor = 1e-6 * total[:, None] + 1e-20
+        mel = 10 * np.log10((P @ self._mel).astype(np.float64) + floor)
+        shape = mel - mel.mean(axis=1, keepdims=True)
+        prev = np.vstack([mel[:1] if self._prev_mel is None else self._prev_mel[None], mel[:-1]])
+        flux = np.maximum(0.0, mel - prev).mean(axis=1)
+        self._prev_mel = mel[-1].copy()
+        ssum = S.sum(axis=1)
+        cent = np.where(ssum > 1e-12, (S @ self._freqs32) / np.maximum(ssum, 1e-12), 0.0)
+        Pf = P[:, self._flat_mask].astype(np.float64) + (1e-10 * total[:, None] / P.shape[1] + 1e-30)
+        flat = (np.log(Pf).mean(axis=1, dtype=np.float64)
+                - np.log(Pf.mean(axis=1, dtype=np.float64)))
+        rows = np.column_stack([shape, level, flux, np.log2(cent + 1.0), flat])
+        self._frame_rows.extend(rows)
+        self._chroma_rows.extend(_peak_chroma(P, self._freqs, self._chroma_lo, self._chroma_hi))
+        excess = len(self._frame_rows) - self._ctx_frames
+        if excess > 0:
+            del self._frame_rows[:excess]
+            del self._chroma_rows[:excess]
+
+    def _summarise(self) -> np.ndarray:
+        short = np.zeros(N_SHORT)
+        chroma_sum = np.zeros(12)
+        if self._frame_rows:
+            F = np.asarray(self._frame_rows)
+            C = np.asarray(self._chroma_rows)
+            n = F.shape[0]
+            shape, level, flux = F[:, :N_MEL], F[:, N_MEL], F[:, N_MEL + 1]
+            audible = level > SILENCE_DB
+            t = np.arange(n) / self.frames_per_s
+            short[:N_MEL] = shape[audible].mean(axis=0) if audible.any() else 0.0
+            short[N_MEL] = level.mean()
+            short[N_MEL + 1] = level.std()
+            short[N_MEL + 2] = np.polyfit(t, level, 1)[0] if n >= 3 else 0.0
+            short[N_MEL + 3] = level.max() - level.min()
+            short[N_MEL + 4] = flux.mean()
+            short[N_MEL + 5] = flux.std()
+            if n >= 3:
+                thr = flux.mean() + flux.std()
+                peaks = (flux[1:-1] > flux[:-2]) & (flux[1:-1] >= flux[2:]) & (flux[1:-1] > thr)
+                short[N_MEL + 6] = peaks.sum() / (n / self.frames_per_s)
+            short[N_MEL + 7] = self._pulse_clarity(flux)
+            short[N_MEL + 8] = F[audible, N_MEL + 2].mean() if audible.any() else 0.0
+            short[N_MEL + 9] = F[audible, N_MEL + 3].mean() if audible.any() else 0.0
+            chroma_sum = C.sum(axis=0)
+            tot = chroma_sum.sum()
+            if tot > 1e-12:
+                pc = chroma_sum / tot
+                short[N_MEL + 10] = -np.sum(pc * np.log2(pc + 1e-12)) / np.log2(12)
+                short[N_MEL + 11:N_MEL + 14] = key_fit(pc)
+            else:
+                short[N_MEL + 10] = 1.0
+        self._short_hist.append(short)
+        step_chroma = chroma_sum / max(chroma_sum.sum(), 1e-12)
+        self._chroma_hist.append(step_chroma)
+        if len(self._short_hist) > self._long_steps:
+            del self._short_hist[0]
+            del self._chroma_hist[0]
+        long = np.mean(self._short_hist, axis=0)
+        long_key = key_fit(np.sum(self._chroma_hist, axis=0))
+        out = np.concatenate([short, long, long_key])
+        return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
+
+    def _pulse_clarity(self, flux: np.ndarray) -> float:
+        lo = int(round(0.25 * self.frames_per_s))
+        hi = int(round(1.5 * self.frames_per_s))
+        if flux.size < hi + 4:
+            return 0.0
+        f = flux - flux.mean()
+        den = float(f @ f)
+        if den < 1e-12:
+            return 0.0
+        n = f.size
+        spec = np.fft.rfft(f, 2 * n)
+        ac = np.fft.irfft(spec * np.conj(spec), 2 * n)[lo:hi + 1] / den
+        return float(ac.max())
+
+
+def extract(x: np.ndarray, sr_hz: float) -> tuple[np.ndarray, np.ndarray]:
+    """Offline driver: features ``float32[K, N_FEATURES]`` and step end times ``[K]`` (s)."""
+    ex = EmotionFeatures(sr_hz)
+    return ex.push(x)

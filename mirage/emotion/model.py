@@ -1,0 +1,67 @@
+"""The shipped valence/arousal model: load, validate, predict (onnxruntime, one thread).
+
+Graph contract: input ``features`` float32[N, N_FEATURES] (raw vectors of
+:mod:`mirage.emotion.features`; standardisation is inside the graph), output ``va``
+float32[N, 2] = (arousal, valence) in [-1, 1].
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from mirage.emotion.features import N_FEATURES
+from mirage.errors import InputError
+
+MODELS_DIR = Path(__file__).resolve().parent.parent.parent / "models"
+DEFAULT_MODEL = MODELS_DIR / "emotion-va.int8.onnx"
+FP32_MODEL = MODELS_DIR / "emotion-va.fp32.onnx"
+INPUT, OUTPUT = "features", "va"
+
+
+class EmotionModel:
+    """An ONNX valence/arousal model, validated at construction.
+
+    Raises
+    ------
+    InputError
+        The file is missing, not a loadable ONNX model, or its inputs/outputs do not match
+        the contract (one line naming the file).
+    """
+
+    def __init__(self, path: str | Path | None = None):
+        import onnxruntime as ort
+
+        self.path = Path(path) if path is not None else DEFAULT_MODEL
+        if not self.path.is_file():
+            raise InputError(f"emotion model not found: {self.path}")
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = 1
+        so.inter_op_num_threads = 1
+        so.log_severity_level = 4
+        try:
+            self._session = ort.InferenceSession(str(self.path), so,
+                                                 providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises several private types for bad files
+            raise InputError(f"emotion model {self.path} cannot be loaded: "
+                             f"{str(exc).splitlines()[0][:160]}") from None
+        ins, outs = self._session.get_inputs(), self._session.get_outputs()
+        if ([i.name for i in ins] != [INPUT] or [o.name for o in outs] != [OUTPUT]
+                or ins[0].shape[-1] != N_FEATURES):
+            raise InputError(f"emotion model {self.path} does not match the contract "
+                             f"({INPUT}[N, {N_FEATURES}] -> {OUTPUT}[N, 2])")
+        self._x = np.zeros((1, N_FEATURES), np.float32)
+
+    def predict(self, features: np.ndarray) -> tuple[float, float]:
+        """(arousal, valence) of one feature vector ``float32[N_FEATURES]``."""
+        self._x[0] = features
+        va = self._session.run(None, {INPUT: self._x})[0]
+        return float(va[0, 0]), float(va[0, 1])
+
+    def predict_batch(self, features: np.ndarray) -> np.ndarray:
+        """``float32[N, 2]`` (arousal, valence) of ``float32[N, N_FEATURES]``."""
+        x = np.ascontiguousarray(features, np.float32).reshape(-1, N_FEATURES)
+        if x.shape[0] == 0:
+            return np.zeros((0, 2), np.float32)
+        return self._session.run(None, {INPUT: x})[0]

@@ -1,0 +1,221 @@
+"""The emotion worker: a spawned process from the mono-mix ring to the result ring.
+
+::
+
+    callback ──mix ring: float32[hop_samples] per hop──► worker process (spawn)
+                                                        EmotionFeatures → EmotionModel
+    OSC writer ◄──result ring: float64[3] per 0.5 s step── (arousal, valence, capture_time_s)
+
+The worker is the mix ring's only consumer and the result ring's only producer (both
+`kernels.ring` SPSC rings in shared memory). Every 0.5 s of audio it publishes
+``(arousal, valence, capture_time_s)`` where ``capture_time_s = t0_s + n / sr_hz`` and ``n``
+is the absolute index of the step's last sample (``ring.read · hop_samples`` counts every
+hop ever consumed or skipped, so a restarted worker keeps the clock). After an overrun
+(records dropped) or a restart the feature context restarts at the current hop.
+
+Optional causal smoothing: exponential with time constant ``smoothing_s``, initialised from
+the first prediction after (re)start — never from zeros.
+
+:class:`EmotionSupervisor` (in the parent) validates the model before anything starts
+(missing/corrupt → :class:`~mirage.errors.InputError`), spawns the worker, and ``poll()``
+(or its monitor thread) restarts a dead worker, logging and counting restarts. A worker
+that exits with ``EXIT_BAD_INPUT`` is not restarted (the error would repeat).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from mirage.errors import EXIT_BAD_INPUT, MirageError, ParameterError
+
+log = logging.getLogger("mirage.emotion")
+
+RESULT_FIELDS = ("arousal", "valence", "capture_time_s")
+IDLE_SLEEP_S = 0.002
+_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """Everything the spawned worker needs (picklable)."""
+
+    mix_spec: object              # kernels.ring.RingSpec, records float32[hop_samples]
+    result_spec: object           # kernels.ring.RingSpec, records float64[3]
+    sr_hz: float
+    t0_s: float = 0.0             # capture time of mix sample 0
+    model_path: str | None = None
+    smoothing_s: float = 0.0
+
+
+def worker_main(cfg: WorkerConfig, ready, stop) -> None:
+    """Entry point of the spawned process (returns on ``stop`` or when the parent dies)."""
+    from kernels.ring import Ring
+    from mirage.emotion.features import EmotionFeatures
+    from mirage.emotion.model import EmotionModel
+
+    try:
+        model = EmotionModel(cfg.model_path)
+    except MirageError as exc:
+        print(f"mirage emotion worker: {exc}", file=sys.stderr)
+        sys.exit(EXIT_BAD_INPUT)
+    mix = Ring.attach(cfg.mix_spec)
+    res = Ring.attach(cfg.result_spec)
+    hop = int(np.prod(mix.record_shape))
+    record = np.zeros(mix.record_shape, mix.dtype)
+    out = np.zeros(3, np.float64)
+    feats = EmotionFeatures(cfg.sr_hz)
+    alpha = 1.0 - np.exp(-0.5 / cfg.smoothing_s) if cfg.smoothing_s > 0 else 1.0
+    state = None
+    parent = os.getppid()
+    ready.set()
+    base = mix.read * hop        # absolute sample index of the extractor's sample 0
+    dropped = mix.dropped
+    while not stop.is_set():
+        if not mix.pop(record):
+            if os.getppid() != parent:
+                break
+            time.sleep(IDLE_SLEEP_S)
+            continue
+        if mix.dropped != dropped:  # overrun: the audio has a gap, restart the context
+            dropped = mix.dropped
+            base = (mix.read - 1) * hop
+            feats.reset()
+            state = None
+        F, T = feats.push(record.reshape(-1))
+        for j in range(F.shape[0]):
+            a, v = model.predict(F[j])
+            cur = np.array([a, v])
+            state = cur if state is None else state + alpha * (cur - state)
+            out[0], out[1] = state
+            out[2] = cfg.t0_s + base / cfg.sr_hz + T[j]
+            res.push(out)
+    mix.close()
+    res.close()
+
+
+class EmotionSupervisor:
+    """Runs the worker in a spawned process and restarts it when it dies.
+
+    Parameters
+    ----------
+    mix_spec : kernels.ring.RingSpec
+        The shared mono-mix ring (records float32[hop_samples]) written by the callback.
+    sr_hz : float
+        Sample rate of the mix.
+    model_path : path or None
+        ONNX model (default: the shipped int8 model). Validated here, before the worker
+        starts: a missing or corrupt file raises InputError (the CLI exits 2).
+    smoothing_s : float
+        Causal exponential smoothing time constant (0 = off).
+    t0_s : float
+        Capture time of the mix ring's sample 0 (the engine's clock).
+    """
+
+    def __init__(self, mix_spec, sr_hz: float, *, model_path=None, smoothing_s: float = 0.0,
+                 t0_s: float = 0.0, result_capacity: int = 64):
+        from kernels.ring import Ring
+        from mirage.emotion.model import EmotionModel
+
+        if smoothing_s < 0:
+            raise ParameterError(f"emotion smoothing must be >= 0 s, got {smoothing_s!r}")
+        EmotionModel(model_path)  # raises InputError now rather than in the child
+        self.results_ring = Ring.create(result_capacity, (3,), np.float64, shared=True)
+        self.config = WorkerConfig(mix_spec, self.results_ring.spec, float(sr_hz), float(t0_s),
+                                   None if model_path is None else str(model_path),
+                                   float(smoothing_s))
+        self._ctx = mp.get_context("spawn")
+        self._stop = self._ctx.Event()
+        self._ready = self._ctx.Event()
+        self.process = None
+        self.restarts = 0
+        self.last_restart_s = None
+        self.failed = False
+        self._lock = threading.Lock()
+        self._monitor = None
+        self._monitor_stop = threading.Event()
+        self._out = np.zeros(3, np.float64)
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self, *, monitor: bool = True, wait_s: float = 10.0) -> None:
+        """Spawn the worker (and a monitor thread that restarts it within ~50 ms)."""
+        self._spawn()
+        if not self._ready.wait(wait_s):
+            log.warning("emotion worker not ready after %.1f s", wait_s)
+        if monitor:
+            self._monitor = threading.Thread(target=self._watch, name="emotion-supervisor",
+                                             daemon=True)
+            self._monitor.start()
+
+    def _spawn(self) -> None:
+        self._ready.clear()
+        self.process = self._ctx.Process(target=worker_main, name="mirage-emotion",
+                                         args=(self.config, self._ready, self._stop), daemon=True)
+        # the child inherits the environment: one BLAS/OpenMP thread (multi-threaded BLAS
+        # spin-waits cost 3x on a busy 2-core machine for these tiny matrix products)
+        saved = {k: os.environ.get(k) for k in _THREAD_VARS}
+        os.environ.update({k: "1" for k in _THREAD_VARS})
+        try:
+            self.process.start()
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+
+    def poll(self) -> bool:
+        """Restart the worker if it died; True if a restart happened."""
+        with self._lock:
+            p = self.process
+            if p is None or self.failed or self._stop.is_set() or p.is_alive():
+                return False
+            code = p.exitcode
+            if code == EXIT_BAD_INPUT:
+                self.failed = True
+                log.error("emotion worker exited with code %d (bad model); not restarting", code)
+                return False
+            t0 = time.monotonic()
+            self.restarts += 1
+            log.warning("emotion worker died (exit code %s); restart #%d", code, self.restarts)
+            self._spawn()
+        ok = self._ready.wait(10.0)
+        self.last_restart_s = time.monotonic() - t0
+        log.info("emotion worker restarted in %.2f s (ready=%s)", self.last_restart_s, ok)
+        return True
+
+    def _watch(self) -> None:
+        while not self._monitor_stop.wait(0.05):
+            self.poll()
+
+    def stop(self, timeout_s: float = 2.0) -> None:
+        """Stop the worker (and the monitor) and free the result ring."""
+        self._monitor_stop.set()
+        if self._monitor is not None:
+            self._monitor.join(timeout_s)
+        self._stop.set()
+        if self.process is not None:
+            self.process.join(timeout_s)
+            if self.process.is_alive():
+                self.process.kill()
+                self.process.join(timeout_s)
+        self.results_ring.close()
+        self.results_ring.unlink()
+
+    # -- consumer side (the OSC writer) ----------------------------------------------------
+    def pop_result(self) -> tuple[float, float, float] | None:
+        """Oldest unread (arousal, valence, capture_time_s), or None."""
+        if self.results_ring.pop(self._out):
+            return float(self._out[0]), float(self._out[1]), float(self._out[2])
+        return None
+
+    @property
+    def pid(self) -> int | None:
+        return None if self.process is None else self.process.pid

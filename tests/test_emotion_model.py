@@ -1,0 +1,130 @@
+"""The shipped emotion model: validation errors, int8 vs fp32, offline track, musical sanity."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mirage.emotion.features import N_FEATURES, extract
+from mirage.emotion.model import DEFAULT_MODEL, FP32_MODEL, EmotionModel
+from mirage.emotion.offline import emotion_track, smooth, write_csv
+from mirage.errors import InputError, ParameterError
+
+SOUNDFONTS = [Path("/usr/share/sounds/sf2/TimGM6mb.sf2"), Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")]
+
+
+def tone_mix(sr, seconds, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * sr)) / sr
+    x = 0.02 * rng.standard_normal(t.size)
+    for i, onset in enumerate(np.arange(0, seconds, 0.2)):
+        f = [261.63, 329.63, 392.0, 523.25][i % 4]
+        x += 0.2 * np.where(t >= onset, np.exp(-(t - onset) * 5.0), 0) * np.sin(2 * np.pi * f * t)
+    return x.astype(np.float32)
+
+
+def test_missing_model_is_an_input_error_naming_the_file(tmp_path):
+    path = tmp_path / "nope.onnx"
+    with pytest.raises(InputError, match="nope.onnx") as err:
+        EmotionModel(path)
+    assert "\n" not in str(err.value)
+
+
+def test_corrupt_model_is_an_input_error_naming_the_file(tmp_path):
+    path = tmp_path / "bad.onnx"
+    path.write_bytes(b"\x08\x07garbage" * 100)
+    with pytest.raises(InputError, match="bad.onnx") as err:
+        EmotionModel(path)
+    assert "\n" not in str(err.value)
+
+
+def test_truncated_model_is_an_input_error(tmp_path):
+    path = tmp_path / "cut.onnx"
+    path.write_bytes(DEFAULT_MODEL.read_bytes()[:500])
+    with pytest.raises(InputError, match="cut.onnx"):
+        EmotionModel(path)
+
+
+def test_shipped_models_are_small_and_follow_the_contract():
+    assert DEFAULT_MODEL.stat().st_size <= 1_000_000
+    for path in (DEFAULT_MODEL, FP32_MODEL):
+        a, v = EmotionModel(path).predict(np.zeros(N_FEATURES, np.float32))
+        assert -1 <= a <= 1 and -1 <= v <= 1
+
+
+def test_int8_agrees_with_fp32_on_real_features():
+    feats = np.concatenate([extract(tone_mix(sr, 6.0, seed), sr)[0]
+                            for seed, sr in ((0, 44100), (1, 48000), (2, 22050))])
+    p8 = EmotionModel(DEFAULT_MODEL).predict_batch(feats)
+    p32 = EmotionModel(FP32_MODEL).predict_batch(feats)
+    assert np.abs(p8 - p32).max() < 0.05
+    assert np.abs(p8 - p32).mean() < 0.01
+
+
+def test_emotion_track_rows_and_csv(tmp_path):
+    sr = 48000
+    x = tone_mix(sr, 4.2)
+    track = emotion_track(np.column_stack([x, x]), sr)
+    assert track.shape == (8, 3)
+    np.testing.assert_allclose(track[:, 0], 0.5 * np.arange(1, 9))
+    assert (np.abs(track[:, 1:]) <= 1).all()
+    write_csv(tmp_path / "e.csv", track)
+    lines = (tmp_path / "e.csv").read_text().splitlines()
+    assert lines[0] == "time_s,arousal,valence" and len(lines) == 9
+
+
+def test_smoothing_starts_from_the_first_prediction_not_zero():
+    va = np.array([[0.8, -0.6], [0.8, -0.6], [0.0, 0.0]])
+    out = smooth(va, 2.0)
+    np.testing.assert_array_equal(out[:2], va[:2])
+    assert 0 < out[2, 0] < 0.8
+    with pytest.raises(ParameterError, match="-1"):
+        smooth(va, -1.0)
+
+
+def _write_midi(path, *, tempo_bpm, velocity, chords, notes_per_beat, seconds=24):
+    mido = pytest.importorskip("mido")
+    mid = mido.MidiFile(ticks_per_beat=480)
+    tr = mido.MidiTrack()
+    mid.tracks.append(tr)
+    tr.append(mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(tempo_bpm)))
+    tr.append(mido.Message("program_change", program=0, time=0))
+    n_beats = int(seconds * tempo_bpm / 60)
+    step = 480 // notes_per_beat
+    for beat in range(n_beats):
+        chord = chords[(beat // 4) % len(chords)]
+        for k in range(notes_per_beat):
+            notes = chord if k == 0 else [chord[(beat * notes_per_beat + k) % 3] + 12]
+            for n in notes:
+                tr.append(mido.Message("note_on", note=n, velocity=velocity, time=0))
+            for i, n in enumerate(notes):
+                tr.append(mido.Message("note_off", note=n, velocity=0, time=step if i == 0 else 0))
+    mid.save(path)
+
+
+@pytest.mark.slow
+def test_loud_fast_major_beats_soft_slow_minor_on_both_axes(tmp_path):
+    if shutil.which("fluidsynth") is None:
+        pytest.skip("fluidsynth not installed")
+    sf2 = next((p for p in SOUNDFONTS if p.exists()), None)
+    if sf2 is None:
+        pytest.skip("no GM soundfont installed")
+    sf = pytest.importorskip("soundfile")
+    major = [[60, 64, 67], [65, 69, 72], [67, 71, 74], [60, 64, 67]]   # I IV V I, C major
+    minor = [[57, 60, 64], [50, 53, 57], [52, 56, 59], [57, 60, 64]]   # i iv V i, A minor
+    cases = {"happy": dict(tempo_bpm=160, velocity=110, chords=major, notes_per_beat=4),
+             "sad": dict(tempo_bpm=56, velocity=35, chords=minor, notes_per_beat=1)}
+    means = {}
+    for name, kw in cases.items():
+        mid, wav = tmp_path / f"{name}.mid", tmp_path / f"{name}.wav"
+        _write_midi(mid, **kw)
+        r = subprocess.run(["fluidsynth", "-ni", "-q", "-g", "0.5", "-F", str(wav), "-r", "44100",
+                            str(sf2), str(mid)], capture_output=True, timeout=120)
+        assert r.returncode == 0, r.stderr.decode()[-300:]
+        x, sr = sf.read(wav, dtype="float32")
+        track = emotion_track(x, sr)
+        means[name] = track[6:, 1:].mean(axis=0)  # after the first 3 s of context
+    assert means["happy"][0] > means["sad"][0] + 0.1, means
+    assert means["happy"][1] > means["sad"][1] + 0.1, means
