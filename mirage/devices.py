@@ -29,23 +29,10 @@ import sys
 import tempfile
 from dataclasses import asdict, dataclass, field
 
+from mirage.audio.device import AudioDevice
 from mirage.errors import EXIT_OK
 
 __all__ = ["AudioDevice", "AudioReport", "MidiReport", "add_arguments", "collect", "format_table", "main"]
-
-
-@dataclass
-class AudioDevice:
-    """One PortAudio device."""
-
-    index: int
-    name: str
-    hostapi: str
-    max_input_channels: int
-    max_output_channels: int
-    default_samplerate_hz: float
-    default_input: bool
-    default_output: bool
 
 
 @dataclass

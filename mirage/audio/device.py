@@ -7,14 +7,18 @@ from dataclasses import dataclass
 from mirage.errors import InputError
 
 
-@dataclass(frozen=True)
-class Device:
+@dataclass
+class AudioDevice:
+    """One PortAudio device."""
+
     index: int
     name: str
     hostapi: str
     max_input_channels: int
     max_output_channels: int
     default_samplerate_hz: float
+    default_input: bool = False
+    default_output: bool = False
 
 
 def portaudio():
@@ -26,14 +30,14 @@ def portaudio():
     return sounddevice, ""
 
 
-def _describe(sd, index: int) -> Device:
+def _describe(sd, index: int) -> AudioDevice:
     info = sd.query_devices(index)
-    return Device(index, info["name"], sd.query_hostapis(info["hostapi"])["name"],
+    return AudioDevice(index, info["name"], sd.query_hostapis(info["hostapi"])["name"],
                   int(info["max_input_channels"]), int(info["max_output_channels"]),
                   float(info["default_samplerate"]))
 
 
-def find_device(sd, spec: str | None, *, need_input: int = 0, need_output: int = 0) -> Device | None:
+def find_device(sd, spec: str | None, *, need_input: int = 0, need_output: int = 0) -> AudioDevice | None:
     """The device named (substring, case-insensitive) or numbered by `spec`, else the default.
 
     Returns None when there is no device at all (or no default one) and `spec` is None;

@@ -182,24 +182,27 @@ def _timing_view(address):
     return header, data
 
 
-def make_callback(process):
-    """Build the PortAudio ``@cfunc`` around ``process(table, inp, out)`` (an ``@njit`` kernel).
+def make_callback(process, *, cache: bool = False):
+    """Build the PortAudio ``@cfunc`` around ``process(table, inp, out) -> int`` (``@njit``).
 
     ``inp`` is ``float32[frames, channels_in]`` (read-only by convention), ``out`` is
-    ``float32[frames, channels_out]`` and must be fully written by ``process``. ``process``
-    must not allocate, raise or touch Python objects. Compiling takes about a second.
+    ``float32[frames, channels_out]`` and must be fully written by ``process``, which
+    returns PortAudio's callback result (``PA_CONTINUE``, or 1 = paComplete after this
+    block). ``process`` must not allocate, raise or touch Python objects; the callback's
+    start time is in ``stats[S_LAST_START_NS]``. Compiling takes about a second
+    (``cache=True`` keeps the machine code on disk).
     """
 
-    @cfunc(PA_CALLBACK_SIG, nogil=True, error_model="numpy")
+    @cfunc(PA_CALLBACK_SIG, nogil=True, error_model="numpy", cache=cache)
     def callback(input_ptr, output_ptr, frames, time_info, status_flags, user_data):
         table = numba.carray(user_data, STATE_TABLE_LEN, np.int64)
         t0 = callback_begin(table, status_flags)
         n = np.int64(frames)
         inp = numba.carray(input_ptr, (n, table[ST_CH_IN]), np.float32)
         out = numba.carray(output_ptr, (n, table[ST_CH_OUT]), np.float32)
-        process(table, inp, out)
+        result = process(table, inp, out)
         callback_end(table, t0, n, np.int64(status_flags))
-        return PA_CONTINUE
+        return result
 
     return callback
 
@@ -234,6 +237,7 @@ def capture_process(table, inp, out):
                 out[i, c] = inp[i, c]
             else:
                 out[i, c] = 0.0
+    return PA_CONTINUE
 
 
 @functools.cache

@@ -24,14 +24,12 @@ import functools
 
 import numba
 import numpy as np
-from numba import cfunc, njit
+from numba import njit
 
 from kernels.analyzer import FRAMES, process_block
 from kernels.atomics import address_as_voidptr
 from kernels.ring import ring_publish, ring_reserve, ring_view_2d, ring_view_3d
-from mirage.audio.raw_stream import (
-    PA_CALLBACK_SIG, ST_CH_IN, ST_CH_OUT, ST_USER, STATE_TABLE_LEN, callback_begin, callback_end,
-)
+from mirage.audio.raw_stream import S_LAST_START_NS, ST_CH_IN, ST_STATS, ST_USER, make_callback
 
 PA_CONTINUE = 0
 PA_COMPLETE = 1
@@ -129,7 +127,7 @@ def _playback_output(src, out, gain):
 
 
 @njit(cache=True, nogil=True)
-def engine_process(table, inp, out, t0_ns):
+def engine_process(table, inp, out):
     """One block: analyse, publish features and the mix, play back. Returns a PaStreamCallbackResult."""
     params = _i64(table, E_PARAMS, N_PARAMS)
     reals = _f64(table, E_REALS, N_REALS)
@@ -140,6 +138,7 @@ def engine_process(table, inp, out, t0_ns):
     n_bins = n_fft // 2 + 1
     max_hops = params[P_MAX_HOPS]
     sr_hz = reals[R_SR_HZ]
+    t0_ns = _i64(table, ST_STATS, S_LAST_START_NS + 1)[S_LAST_START_NS]  # set by callback_begin
     frames = inp.shape[0] if table[ST_CH_IN] > 0 else out.shape[0]
     if engine[G_FIRST_CALLBACK_NS] == 0:
         engine[G_FIRST_CALLBACK_NS] = t0_ns
@@ -235,16 +234,4 @@ def engine_process(table, inp, out, t0_ns):
 @functools.cache
 def engine_callback():
     """The ``@cfunc`` handed to PortAudio (compiled once per process, cached on disk)."""
-
-    @cfunc(PA_CALLBACK_SIG, nogil=True, error_model="numpy", cache=True)
-    def callback(input_ptr, output_ptr, frames, time_info, status_flags, user_data):
-        table = numba.carray(user_data, STATE_TABLE_LEN, np.int64)
-        t0 = callback_begin(table, status_flags)
-        n = np.int64(frames)
-        inp = numba.carray(input_ptr, (n, table[ST_CH_IN]), np.float32)
-        out = numba.carray(output_ptr, (n, table[ST_CH_OUT]), np.float32)
-        result = engine_process(table, inp, out, t0)
-        callback_end(table, t0, n, np.int64(status_flags))
-        return result
-
-    return callback
+    return make_callback(engine_process, cache=True)
