@@ -112,6 +112,37 @@ def measure_offline(*, sr_hz: int, n_fft: int, hop: int, seconds: float, n_track
             "x_realtime_per_track": seconds * n_tracks / elapsed}
 
 
+def measure_emotion(*, sr_hz: int, seconds: float) -> dict:
+    """Per 0.5 s step: the emotion features (fed hop by hop as the worker is) and one
+    inference of the int8 and fp32 models on one thread, in µs."""
+    from mirage.emotion.features import EmotionFeatures
+    from mirage.emotion.model import DEFAULT_MODEL, FP32_MODEL, EmotionModel
+
+    mix = _test_audio(4, int(seconds * sr_hz), sr_hz).mean(axis=1)
+    extractor = EmotionFeatures(sr_hz)
+    hop = 512
+    steps, feature_ns = [], []
+    clock = time.perf_counter_ns
+    for begin in range(0, mix.size - hop + 1, hop):
+        start = clock()
+        features, _ = extractor.push(mix[begin : begin + hop])
+        elapsed = clock() - start
+        if len(features):
+            feature_ns.append(elapsed)
+            steps.extend(features)
+    result = {"steps": len(steps), "features": _percentiles(np.array(feature_ns[2:]))}
+    for name, path in (("int8", DEFAULT_MODEL), ("fp32", FP32_MODEL)):
+        model = EmotionModel(path)
+        model.predict(steps[0])
+        times = np.empty(len(steps), dtype=np.int64)
+        for i, vector in enumerate(steps):
+            start = clock()
+            model.predict(vector)
+            times[i] = clock() - start
+        result[name] = _percentiles(times)
+    return result
+
+
 def run_benchmark(*, channels, quick: bool, sr_hz: int, n_fft: int, hop: int, with_librosa: bool, log=print) -> dict:
     budget_us = hop / sr_hz * 1e6
     rows = []
@@ -126,8 +157,9 @@ def run_benchmark(*, channels, quick: bool, sr_hz: int, n_fft: int, hop: int, wi
             rows.append({"impl": "librosa", "channels": n_tracks, **_percentiles(librosa_times)})
             log(f"  librosa {n_tracks:3d} tracks: p50 {rows[-1]['p50_us']:9.1f} µs")
     offline = measure_offline(sr_hz=sr_hz, n_fft=n_fft, hop=hop, seconds=20.0 if quick else 120.0)
+    emotion = measure_emotion(sr_hz=sr_hz, seconds=20.0 if quick else 120.0)
     return {"sr": sr_hz, "n_fft": n_fft, "hop": hop, "budget_us": round(budget_us, 1), "rows": rows,
-            "offline": offline}
+            "offline": offline, "emotion": emotion}
 
 
 def format_table(result: dict) -> str:
@@ -152,6 +184,12 @@ def format_table(result: dict) -> str:
     if off:
         lines += ["", f"offline `analyze_tracks`: {off['tracks']} tracks × {off['audio_s']:.0f} s in "
                       f"{off['elapsed_s']:.2f} s = {off['x_realtime_per_track']:.0f}× real time per track"]
+    emo = result.get("emotion")
+    if emo:
+        lines += ["", f"emotion, per 0.5 s step ({emo['steps']} steps, one thread): "
+                      f"features p50 {emo['features']['p50_us']:.0f} µs / p99 {emo['features']['p99_us']:.0f} µs; "
+                      f"int8 inference p50 {emo['int8']['p50_us']:.1f} µs / p99 {emo['int8']['p99_us']:.1f} µs; "
+                      f"fp32 p50 {emo['fp32']['p50_us']:.1f} µs / p99 {emo['fp32']['p99_us']:.1f} µs"]
     return "\n".join(lines)
 
 
