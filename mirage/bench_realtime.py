@@ -92,6 +92,7 @@ def run_realtime_benchmark(*, quick: bool, log=print, channels=CHANNELS, seconds
                 "callback_us": stats["callback_us"], "hop_to_send_us": stats["hop_to_send_us"],
                 "xruns": stats["xruns"], "dropped_frames": stats["dropped_frames"],
                 "datagrams_received": sink.datagrams, "osc_writer": stats.get("osc_writer_scheduling"),
+                "xrun_times_s": stats.get("xrun_times_s", []),
             }
             rows.append(row)
             log(f"  realtime {n_tracks:3d} tracks, {run_s:.0f} s: callback p99 {row['callback_us']['p99']:.1f} µs, "

@@ -170,6 +170,16 @@ def _snapshot(graph, stream, writer, emotion, sender, source, profiles, args, st
     )
 
 
+def _collect_timing(timing: np.ndarray, callback_log, xrun_times_s: list[float], graph) -> None:
+    """Callback durations into the log; the times (s since the first callback) of the first
+    100 callbacks PortAudio flagged with an xrun, to tell start-up glitches from later ones."""
+    from mirage.audio.raw_stream import PA_XRUN_MASK, T_DURATION_NS, T_START_NS, T_STATUS
+
+    callback_log.extend(timing[:, T_DURATION_NS])
+    for row in timing[(timing[:, T_STATUS] & PA_XRUN_MASK) != 0][: 100 - len(xrun_times_s)]:
+        xrun_times_s.append(round((int(row[T_START_NS]) - graph.first_callback_ns) / 1e9, 3))
+
+
 def _xruns(counters: dict) -> int:
     return sum(counters[k] for k in ("input_underflow", "input_overflow", "output_underflow", "output_overflow"))
 
@@ -213,6 +223,7 @@ def main(args: argparse.Namespace) -> int:
     exit_code = 0
     device_lost = False
     callback_log = LatencyLog()
+    xrun_times_s: list[float] = []
     try:
         if not args.no_emotion:
             from kernels.ring import Ring
@@ -255,7 +266,7 @@ def main(args: argparse.Namespace) -> int:
         try:
             while not stop.is_set():
                 stop.wait(STATUS_PERIOD_S)
-                callback_log.extend(stream.drain_timing()[:, 1])
+                _collect_timing(stream.drain_timing(), callback_log, xrun_times_s, graph)
                 if deadline is not None and time.monotonic() >= deadline:
                     break
                 if graph.finished:
@@ -283,7 +294,7 @@ def main(args: argparse.Namespace) -> int:
             if not device_lost:  # PortAudio blocks forever stopping a stream whose device is gone
                 stream.stop()
                 stream.close()
-            callback_log.extend(stream.drain_timing()[:, 1])
+            _collect_timing(stream.drain_timing(), callback_log, xrun_times_s, graph)
         if writer is not None:
             writer.stop()
         if emotion is not None:
@@ -302,6 +313,7 @@ def main(args: argparse.Namespace) -> int:
                 "emotion_restarts": emotion.restarts if emotion else 0,
                 "osc_errors": sender.errors,
                 "nonfinite_samples": graph.nonfinite_samples,
+                "xrun_times_s": xrun_times_s,
                 "sr_hz": graph.sr_hz,
                 "blocksize": blocksize,
                 "source": source.label,
