@@ -7,7 +7,7 @@ from mirage.emotion.features import (FEATURE_NAMES, N_FEATURES, EmotionFeatures,
                                      magnitude_frames, magnitude_frames_numpy)
 from mirage.errors import ParameterError
 
-LEVEL = [FEATURE_NAMES.index("s_level_db"), FEATURE_NAMES.index("l_level_db")]
+LEVEL = [FEATURE_NAMES.index(n) for n in ("s_level_db", "l_level_db", "e_level_db")]
 
 
 def music_like(sr, seconds=8.0, seed=0):

@@ -126,5 +126,6 @@ def test_loud_fast_major_beats_soft_slow_minor_on_both_axes(tmp_path):
         x, sr = sf.read(wav, dtype="float32")
         track = emotion_track(x, sr)
         means[name] = track[6:, 1:].mean(axis=0)  # after the first 3 s of context
+    print(means)
     assert means["happy"][0] > means["sad"][0] + 0.1, means
     assert means["happy"][1] > means["sad"][1] + 0.1, means

@@ -53,7 +53,6 @@ def test_worker_publishes_restarts_after_sigkill_and_resumes():
         sup = EmotionSupervisor(mix.spec, SR, t0_s=t0_s, smoothing_s=1.0)
         try:
             sup.start()
-            hops_per_step = 0.5 * SR / HOP  # 46.875
             first = int(np.ceil(3 * SR / HOP))  # 3 s of audio (282 hops)
             feed(mix, x[: first * HOP], 0)
             res = collect(sup, 6)
@@ -70,7 +69,7 @@ def test_worker_publishes_restarts_after_sigkill_and_resumes():
             assert sup.restarts == 1 and sup.pid != old_pid
             while sup.last_restart_s is None and time.monotonic() - t_kill < 5:
                 time.sleep(0.01)
-            assert time.monotonic() - t_kill < 2.0 or sup.last_restart_s < 2.0
+            print(f"restart took {sup.last_restart_s:.2f} s")
             assert sup.last_restart_s < 2.0
 
             feed(mix, x, first)  # the remaining 9 s after the restart
@@ -80,7 +79,6 @@ def test_worker_publishes_restarts_after_sigkill_and_resumes():
             assert (np.diff(t2) > 0).all() and t2[0] > times[-1]
             # capture times stay on the absolute 0.5 s grid of the mix clock
             np.testing.assert_allclose((t2 - t0_s - first * HOP / SR) % 0.5, 0, atol=1e-9)
-            assert hops_per_step > 0
         finally:
             sup.stop()
         assert not sup.process.is_alive()

@@ -30,9 +30,11 @@ mean spectral shape (24), level mean/std/slope/range, flux mean/std, onset rate 
 flux maxima above mean + std, per second), pulse clarity (max normalised autocorrelation
 of the flux for lags 0.25–1.5 s), centroid and flatness means, chroma entropy, and the
 Krumhansl–Kessler key fit of the 3 s chroma (best major r, best minor r, their difference).
-Long context: the mean of those step vectors over the last ``long_context_s`` = 15 s (a
-boxcar over the available steps at the start) plus the key fit of the 15 s summed chroma.
-Silence (level below −100 dB) gives finite values. NaN/Inf samples are replaced by 0 and
+Long context: the mean of those step vectors over the last ``LONG_CONTEXT_S`` = 15 s (a
+boxcar over the available steps at the start) plus the key fit of the 15 s summed chroma
+(``l_*``); and an exponential average of the step vectors and of the step chroma with time
+constant ``EMA_CONTEXT_S`` = 30 s, started from the first step (``e_*``).
+Silence (level below −120 dB) gives finite values. NaN/Inf samples are replaced by 0 and
 counted in ``nonfinite_count``.
 """
 
@@ -52,6 +54,7 @@ except ImportError:  # identical numpy reference (librosa center=False, periodic
 STEP_S = 0.5
 CONTEXT_S = 3.0
 LONG_CONTEXT_S = 15.0
+EMA_CONTEXT_S = 30.0
 N_MEL = 24
 MEL_FMIN_HZ, MEL_FMAX_HZ = 40.0, 8000.0
 CHROMA_FMIN_HZ, CHROMA_FMAX_HZ = 80.0, 2000.0
@@ -70,6 +73,8 @@ _SHORT_NAMES = (
 FEATURE_NAMES = tuple(
     [f"s_{n}" for n in _SHORT_NAMES] + [f"l_{n}" for n in _SHORT_NAMES]
     + ["l_key_major_r15", "l_key_minor_r15", "l_key_mode15"]
+    + [f"e_{n}" for n in _SHORT_NAMES]
+    + ["e_key_major_r", "e_key_minor_r", "e_key_mode"]
 )
 N_SHORT = len(_SHORT_NAMES)
 N_FEATURES = len(FEATURE_NAMES)
@@ -197,6 +202,8 @@ class EmotionFeatures:
         self._chroma_rows: list[np.ndarray] = []
         self._short_hist: list[np.ndarray] = []   # last long-context step vectors
         self._chroma_hist: list[np.ndarray] = []  # per-step chroma sums
+        self._ema = None                           # 30 s exponential average of steps
+        self._ema_chroma = None
         self.nonfinite_count = 0
 
     def step_end_sample(self, j: int) -> int:
@@ -301,7 +308,13 @@ class EmotionFeatures:
             del self._chroma_hist[0]
         long = np.mean(self._short_hist, axis=0)
         long_key = key_fit(np.sum(self._chroma_hist, axis=0))
-        out = np.concatenate([short, long, long_key])
+        if self._ema is None:
+            self._ema, self._ema_chroma = short.copy(), step_chroma.copy()
+        else:
+            a = 1.0 - np.exp(-STEP_S / EMA_CONTEXT_S)
+            self._ema += a * (short - self._ema)
+            self._ema_chroma += a * (step_chroma - self._ema_chroma)
+        out = np.concatenate([short, long, long_key, self._ema, key_fit(self._ema_chroma)])
         return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
 
     def _pulse_clarity(self, flux: np.ndarray) -> float:

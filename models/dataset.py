@@ -1,0 +1,73 @@
+"""Feature tables of the rendered VGMIDI pieces (cached under ~/.cache/mirage/emotion/).
+
+``python -m models.dataset [variant ...]`` renders (if missing) and extracts the emotion
+features of every piece, one ``{variant}-{hash of features.py}.npz`` per variant::
+
+    features  float32[N, N_FEATURES]   one row per 0.5 s step (mirage.emotion.features)
+    targets   float32[N, 2]            raters' mean (arousal, valence) at the step's end
+    piece     int32[N]                 index into load_pieces()
+    time_s    float32[N]
+
+Only steps inside the annotated duration are kept. Level augmentation is done at training
+time by shifting the three level features (``s_``, ``l_``, ``e_level_db``) by the gain in dB:
+every other feature is gain-invariant by construction (see the features module), which
+``tests/test_emotion_features.py`` checks on real audio.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from mirage.emotion.features import FEATURE_NAMES, extract
+from models.data import load_pieces
+from models.render import CACHE, HELD_OUT_VARIANT, TRAIN_VARIANTS, render_piece
+
+LEVEL_COLUMNS = tuple(FEATURE_NAMES.index(n) for n in ("s_level_db", "l_level_db", "e_level_db"))
+
+
+def features_version() -> str:
+    """Hash of the feature extractor's source: a changed extractor never reuses old tables."""
+    import hashlib
+    import mirage.emotion.features as fm
+    return hashlib.sha1(Path(fm.__file__).read_bytes()).hexdigest()[:10]
+
+
+def table_path(variant: str) -> Path:
+    return CACHE / "features" / f"{variant}-{features_version()}.npz"
+
+
+def build(variant: str) -> None:
+    out = table_path(variant)
+    if out.exists():
+        return
+    pieces = load_pieces()
+    feats, targs, idx, times = [], [], [], []
+    t0 = time.time()
+    for i, p in enumerate(pieces):
+        x, sr = sf.read(render_piece(p, variant), dtype="float32")
+        F, T = extract(x, sr)
+        y = p.targets()
+        n = min(F.shape[0], y.shape[0])
+        feats.append(F[:n])
+        targs.append(y[:n])
+        idx.append(np.full(n, i, np.int32))
+        times.append(T[:n].astype(np.float32))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(out, features=np.concatenate(feats), targets=np.concatenate(targs),
+             piece=np.concatenate(idx), time_s=np.concatenate(times))
+    print(f"{variant}: {sum(len(t) for t in targs)} steps in {time.time() - t0:.0f} s", flush=True)
+
+
+def load(variant: str) -> dict:
+    with np.load(table_path(variant)) as z:
+        return {k: z[k] for k in z.files}
+
+
+if __name__ == "__main__":
+    for v in sys.argv[1:] or [*TRAIN_VARIANTS, HELD_OUT_VARIANT]:
+        build(v)

@@ -1,0 +1,52 @@
+"""Print the model card's metric tables (markdown) from ~/.cache/mirage/emotion/report.json."""
+
+from __future__ import annotations
+
+import json
+
+from models.train import REPORT
+
+ROWS = [("mean", "(a) training mean"), ("ridge_simple", "(b) ridge: level, centroid, onset rate"),
+        ("gbr_descriptors", "gradient boosting, 31 descriptors (issue baseline)"),
+        ("mlp", "**MLP (shipped architecture)**")]
+
+
+def _line(name, s):
+    return (f"| {name} | {s['arousal_ccc']:.3f} | {s['arousal_r']:.3f} | {s['arousal_rmse']:.3f} | "
+            f"{s['arousal_within_r']:.3f} | {s['valence_ccc']:.3f} | {s['valence_r']:.3f} | "
+            f"{s['valence_rmse']:.3f} | {s['valence_within_r']:.3f} |")
+
+
+def main() -> None:
+    rep = json.loads(REPORT.read_text())
+    pooled = rep["pooled"]
+    head = ("| model | A CCC | A r | A RMSE | A within-r | V CCC | V r | V RMSE | V within-r |\n"
+            "|---|---|---|---|---|---|---|---|---|")
+    print("Pooled over the 5 grouped folds (test series, FluidR3 renders):\n")
+    print(head)
+    for key, name in ROWS:
+        print(_line(name, pooled[f"{key}@fluid"]))
+    for tau in ("1", "2", "4"):
+        k = f"mlp_smooth{tau}s@fluid"
+        if k in pooled:
+            print(_line(f"MLP + causal smoothing τ = {tau} s", pooled[k]))
+    print(_line("(c) raters' split-half ceiling", rep["ceiling"]))
+    print("\nRobustness (same folds; pooled CCC arousal / valence):\n")
+    print("| model | FluidR3 | +12 dB | −12 dB | held-out TimGM6mb |\n|---|---|---|---|---|")
+    for key, name in ROWS[1:]:
+        cells = [pooled[f"{key}@{e}"] for e in ("fluid", "fluid+12dB", "fluid-12dB", "timgm")]
+        print(f"| {name} | " + " | ".join(f"{c['arousal_ccc']:.3f} / {c['valence_ccc']:.3f}"
+                                          for c in cells) + " |")
+    print("\nPer fold (MLP vs GBR baseline, pooled CCC A / V):\n")
+    print("| fold | test series | MLP | GBR |\n|---|---|---|---|")
+    for k, f in enumerate(rep["per_fold"]):
+        print(f"| {k} | {', '.join(f['series'])} | {f['mlp']['arousal_ccc']:.3f} / "
+              f"{f['mlp']['valence_ccc']:.3f} | {f['gbr_descriptors']['arousal_ccc']:.3f} / "
+              f"{f['gbr_descriptors']['valence_ccc']:.3f} |")
+    ex = rep["export"]
+    print("\nExport:", json.dumps(ex, indent=1))
+    print(f"\ntrain_seconds: {rep['train_seconds']:.0f}")
+
+
+if __name__ == "__main__":
+    main()
