@@ -180,6 +180,17 @@ def _collect_timing(timing: np.ndarray, callback_log, xrun_times_s: list[float],
         xrun_times_s.append(round((int(row[T_START_NS]) - graph.first_callback_ns) / 1e9, 3))
 
 
+def _let_emotion_finish(mix_ring, emotion, timeout_s: float = 3.0) -> None:
+    """At the end of a song, give the emotion worker the time to read the last of the mix
+    (its last results are then sent by the OSC writer before it stops)."""
+    if emotion is None or emotion.failed:
+        return
+    deadline = time.monotonic() + timeout_s
+    while mix_ring.read < mix_ring.written and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)  # the last step's inference and the writer's drain
+
+
 def _xruns(counters: dict) -> int:
     return sum(counters[k] for k in ("input_underflow", "input_overflow", "output_underflow", "output_overflow"))
 
@@ -270,6 +281,7 @@ def main(args: argparse.Namespace) -> int:
                 if deadline is not None and time.monotonic() >= deadline:
                     break
                 if graph.finished:
+                    _let_emotion_finish(mix_ring, emotion)
                     break
                 if not stream.active:
                     raise DeviceLostError("the audio stream stopped unexpectedly (device lost?)")

@@ -46,7 +46,10 @@ def emotion_track(mix: np.ndarray, sr: float, model_path: str | Path | None = No
     if model is None:
         model = EmotionModel(model_path)
     feats, times = EmotionFeatures(sr).push(x)
-    va = smooth(model.predict_batch(feats).astype(np.float64), smoothing_s)
+    # One step at a time, as the live worker does: the int8 model quantizes its activations
+    # dynamically, per call, so a batch would not give the live values.
+    va = np.array([model.predict(f) for f in feats], dtype=np.float64).reshape(-1, 2)
+    va = smooth(va, smoothing_s)
     return np.column_stack([times, va]) if len(times) else np.zeros((0, 3))
 
 

@@ -226,6 +226,13 @@ def engine_process(table, inp, out):
 
     # The block that plays the song's last sample is the last one (PortAudio still plays it).
     if params[P_MODE] == MODE_PLAYBACK and params[P_LOOP] == 0 and engine[G_PLAY_POSITION] >= params[P_PLAYBACK_FRAMES]:
+        if table[E_MIX_RING] != 0 and engine[G_MIX_FILL] > 0:  # the song's last, partial mix hop
+            mix_header, mix = ring_view_2d(table[E_MIX_RING], np.float32)
+            slot = ring_reserve(mix_header, mix)
+            for i in range(engine[G_MIX_FILL], hop):
+                mix[slot, i] = 0.0
+            ring_publish(mix_header)
+            engine[G_MIX_FILL] = 0
         engine[G_FINISHED] = 1
         return PA_COMPLETE
     return PA_CONTINUE
