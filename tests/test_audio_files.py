@@ -1,6 +1,10 @@
 """Loading files, folders of stems and the demo into [tracks, samples], and every bad input."""
 
 import os
+import shutil
+import tempfile
+
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -142,12 +146,35 @@ def test_unreadable_file_reported(tmp_path, monkeypatch):
         load_source([path])
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
-def test_unreadable_file_for_real(tmp_path):
-    path = write(tmp_path / "locked.wav", np.zeros(100))
+def test_unreadable_file_for_real():
+    """The kernel refuses the read: as an ordinary user, or, when the tests run as root (CI),
+    in a forked child that has dropped to user 'nobody'."""
+    folder = Path(tempfile.mkdtemp(prefix="mirage-locked-"))  # pytest's tmp_path is root-only
+    folder.chmod(0o755)
+    path = write(folder / "locked.wav", np.zeros(100))
     path.chmod(0)
-    with pytest.raises(InputError, match=r"locked\.wav: permission denied"):
-        load_source([path])
+
+    def attempt() -> bool:
+        try:
+            load_source([path])
+        except InputError as exc:
+            return "locked.wav: permission denied" in str(exc)
+        return False
+
+    if os.geteuid() != 0:
+        assert attempt()
+        return
+    pid = os.fork()
+    if pid == 0:  # child: no pytest machinery, just the verdict as exit code
+        try:
+            os.setegid(65534)
+            os.seteuid(65534)
+            os._exit(0 if attempt() else 1)
+        finally:
+            os._exit(2)
+    _, status = os.waitpid(pid, 0)
+    shutil.rmtree(folder)
+    assert os.waitstatus_to_exitcode(status) == 0
 
 
 def test_unlistable_folder_reported(tmp_path, monkeypatch):
