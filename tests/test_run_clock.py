@@ -6,6 +6,7 @@ feature stream to `mirage analyze` bit for bit, for any block size.
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 
@@ -132,3 +133,35 @@ def test_bad_input_is_one_line_and_exit_2(args, needle):
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert "Traceback" not in done.stderr
     assert any(needle in line and "error" in line for line in lines), done.stderr
+
+
+def test_killed_emotion_worker_is_restarted_and_the_mood_resumes(tmp_path):
+    """SIGKILL the emotion process mid-run: it is restarted and counted, /Hfmsg_ch0 comes
+    back, and the per-hop messages never pause."""
+    import subprocess
+
+    with PythonOscReceiver() as osc:
+        proc = start_engine(["--input", "demo", "--clock", "--duration", "9", "--osc-port", str(osc.port),
+                             "--stats-json", str(tmp_path / "s.json")])
+        try:
+            deadline = time.monotonic() + 60
+            while not any(a == "/Hfmsg_ch0" for a, _ in list(osc.received)):
+                assert time.monotonic() < deadline and proc.poll() is None, "no mood before the kill"
+                time.sleep(0.05)
+            children = subprocess.run(["pgrep", "-P", str(proc.pid), "-f", "spawn_main"],
+                                      capture_output=True, text=True).stdout.split()
+            assert children, "the emotion process was not found"
+            for child in children:
+                os.kill(int(child), signal.SIGKILL)
+            killed_at = len(osc.received)
+            assert proc.wait(timeout=60) == 0, proc.stderr.read()
+        finally:
+            proc.kill()
+        time.sleep(0.3)
+    after = osc.received[killed_at:]
+    stats = read_stats(tmp_path / "s.json")
+    assert stats["emotion_restarts"] >= 1
+    assert sum(1 for a, _ in after if a == "/Hfmsg_ch0") >= 3  # the mood resumed
+    # Every hop of the run reached the receiver: the per-hop stream never paused.
+    assert sum(1 for a, _ in osc.received if a == "/Lfmsg_ch0") == stats["hops_sent"] > 700
+    assert stats["dropped_frames"] == 0
