@@ -88,26 +88,16 @@ def test_monitor_shows_counts_rates_and_values():
     assert summary.startswith("monitor stopped after") and "3 addresses" in summary
 
 
-def test_monitor_stops_cleanly_on_sigterm():
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["sigterm", "ctrl-c"])
+def test_monitor_stops_cleanly_on_a_signal(sig):
     port = _free_udp_port()
     monitor = _start_monitor("--port", str(port))
     time.sleep(1.0)
-    monitor.send_signal(signal.SIGTERM)
+    monitor.send_signal(sig)
     stdout, stderr = monitor.communicate(timeout=15)
     assert monitor.returncode == 0, stderr
     assert "monitor stopped after" in stdout
     assert "Traceback" not in stderr
-
-
-def test_monitor_stops_cleanly_on_ctrl_c():
-    port = _free_udp_port()
-    monitor = _start_monitor("--port", str(port))
-    time.sleep(1.0)
-    monitor.send_signal(signal.SIGINT)
-    stdout, stderr = monitor.communicate(timeout=15)
-    assert monitor.returncode == 0, stderr
-    assert "Traceback" not in stderr
-
 
 def test_port_in_use_is_a_one_line_error_with_exit_code_2():
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as busy:
