@@ -1,0 +1,182 @@
+"""One engine run: the source, the callback's graph, the stream, the emotion process and the
+OSC writer, started and stopped in the right order, and what they measured.
+
+The stream is a PortAudio `RawStream` on the source's device, or a `ClockDriver` when there
+is none. `check()` is called periodically by the owner (the CLI's main loop): it drains the
+callback's timing ring and raises `DeviceLostError` when the stream died or went silent.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from mirage.engine.latency import LatencyLog
+from mirage.errors import DeviceLostError
+
+STALL_S = 2.0
+MIX_RING_SECONDS = 8.0
+
+
+class Engine:
+    """Build everything for `source`; `start`, then `check` periodically, then `close`."""
+
+    def __init__(self, source, *, n_fft: int, hop: int, blocksize: int, pitch_ranges_hz, profiles: list[str],
+                 hop_encoder, emotion_encoder, sender, emotion: bool, emotion_model=None,
+                 emotion_smoothing_s: float = 0.0, loop: bool = False):
+        from mirage.engine.callback import engine_callback
+        from mirage.engine.graph import EngineGraph
+        from mirage.engine.osc_writer import OscWriter
+
+        self.source, self.profiles, self.sender, self.blocksize = source, profiles, sender, blocksize
+        self.callback_log = LatencyLog()
+        self.xrun_times_s: list[float] = []
+        self.mix_ring = self.emotion = self.stream = None
+        if emotion:
+            from kernels.ring import Ring
+            from mirage.emotion.worker import EmotionSupervisor
+
+            hops = MIX_RING_SECONDS * source.sr_hz / hop
+            self.mix_ring = Ring.create(1 << int(np.ceil(np.log2(max(4.0, hops)))), (hop,), np.float32, shared=True)
+            self.emotion = EmotionSupervisor(self.mix_ring.spec, source.sr_hz, model_path=emotion_model,
+                                             smoothing_s=emotion_smoothing_s)
+        try:
+            self.graph = EngineGraph(n_tracks=len(source.names), sr_hz=source.sr_hz, n_fft=n_fft, hop=hop,
+                                     pitch_ranges_hz=pitch_ranges_hz, channel_map=source.channel_map,
+                                     playback=source.playback, max_block=max(8 * blocksize, 4096),
+                                     mix_ring=self.mix_ring, loop=loop, output_gain=1.0 if source.play else 0.0)
+        except BaseException:
+            if self.mix_ring is not None:  # shared memory outlives the process unless unlinked
+                self.mix_ring.close()
+                self.mix_ring.unlink()
+            raise
+        self._callback = engine_callback()
+        self.writer = OscWriter(self.graph, hop_encoder, sender, emotion=self.emotion,
+                                emotion_encoder=emotion_encoder)
+
+    def start(self) -> None:
+        from mirage.engine.clock_driver import ClockDriver
+
+        if self.emotion is not None:
+            self.emotion.start()
+        self.writer.start()
+        source = self.source
+        if source.device is None:
+            self.stream = ClockDriver(self._callback, self.graph.table, samplerate=source.sr_hz,
+                                      blocksize=self.blocksize)
+        else:
+            from mirage.audio.raw_stream import RawStream
+
+            ch_in = max(source.channel_map) + 1 if source.playback is None else 0
+            ch_out = 0 if source.playback is None else min(2, source.device.max_output_channels)
+            self.stream = RawStream(source.device.index, int(source.sr_hz), self.blocksize, ch_in, ch_out,
+                                    self._callback, self.graph.table)
+        self.started_s = time.monotonic()
+        self.stream.start()
+
+    @property
+    def finished(self) -> bool:
+        return self.graph.finished
+
+    def check(self) -> None:
+        """Collect the callback's timings; DeviceLostError if the stream died or stalled."""
+        self._collect_timing()
+        if self.graph.finished:
+            return
+        if not self.stream.active:
+            raise DeviceLostError("the audio stream stopped unexpectedly (device lost?)")
+        if self.source.device is not None and self.counters()["callbacks"] and \
+                time.monotonic() - self.started_s > STALL_S:
+            from mirage.audio.raw_stream import S_LAST_START_NS
+
+            since_ns = time.monotonic_ns() - int(self.graph.table.stats[S_LAST_START_NS])
+            if since_ns > STALL_S * 1e9:
+                raise DeviceLostError(f"no audio callback for {since_ns / 1e9:.1f} s (device lost?)")
+
+    def let_emotion_finish(self, timeout_s: float = 3.0) -> None:
+        """At the end of a song, give the emotion worker the time to read the last of the mix
+        (its last results are then sent by the OSC writer before it stops)."""
+        if self.emotion is None or self.emotion.failed:
+            return
+        deadline = time.monotonic() + timeout_s
+        while self.mix_ring.read < self.mix_ring.written and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.1)  # the last step's inference and the writer's drain
+
+    def _collect_timing(self) -> None:
+        """Callback durations into the log; the times (s since the first callback) of the first
+        100 callbacks PortAudio flagged with an xrun, to tell start-up glitches from later ones."""
+        from mirage.audio.raw_stream import PA_XRUN_MASK, T_DURATION_NS, T_START_NS, T_STATUS
+
+        timing = self.stream.drain_timing()
+        self.callback_log.extend(timing[:, T_DURATION_NS])
+        for row in timing[(timing[:, T_STATUS] & PA_XRUN_MASK) != 0][: 100 - len(self.xrun_times_s)]:
+            self.xrun_times_s.append(round((int(row[T_START_NS]) - self.graph.first_callback_ns) / 1e9, 3))
+
+    def counters(self) -> dict:
+        return self.graph.table.counters()
+
+    def xruns(self) -> int:
+        c = self.counters()
+        return c["input_underflow"] + c["input_overflow"] + c["output_underflow"] + c["output_overflow"]
+
+    def dropped(self) -> int:
+        return self.graph.feature_ring.dropped + self.graph.hops_lost_no_room
+
+    def snapshot(self, osc_profile: str):
+        """What the status display shows now."""
+        from mirage.engine.status import EngineSnapshot
+
+        cb, hs = self.callback_log.summary_us(), self.writer.hop_to_send.summary_us()
+        return EngineSnapshot(
+            elapsed_s=time.monotonic() - self.started_s, sr_hz=self.graph.sr_hz, source=self.source.label,
+            track_names=list(self.source.names), profiles=list(self.profiles), levels=self.graph.take_levels(),
+            features=self.writer.latest_features, emotion=self.writer.latest_emotion,
+            callbacks=self.counters()["callbacks"], xruns=self.xruns(), dropped_frames=self.dropped(),
+            osc_errors=self.sender.errors, emotion_restarts=self.emotion.restarts if self.emotion else 0,
+            callback_p99_us=cb["p99"] if cb else None, hop_to_send_p99_us=hs["p99"] if hs else None,
+            osc_targets=[s.target for s in self.sender.stats], osc_profile=osc_profile,
+        )
+
+    def stats(self) -> dict:
+        """The run's statistics (`mirage run --stats-json`)."""
+        return {
+            "tracks": self.graph.n_tracks,
+            "callbacks": self.counters()["callbacks"],
+            "xruns": self.xruns(),
+            "dropped_frames": self.dropped(),
+            "callback_us": self.callback_log.summary_us(),
+            "hop_to_send_us": self.writer.hop_to_send.summary_us(),
+            "hops_sent": self.writer.hops_sent,
+            "emotion_sent": self.writer.emotion_sent,
+            "emotion_restarts": self.emotion.restarts if self.emotion else 0,
+            "osc_errors": self.sender.errors,
+            "nonfinite_samples": self.graph.nonfinite_samples,
+            "xrun_times_s": self.xrun_times_s,
+            "sr_hz": self.graph.sr_hz,
+            "blocksize": self.blocksize,
+            "source": self.source.label,
+            "clock_driven": self.source.device is None,
+            "osc_writer_scheduling": self.writer.scheduling,
+        }
+
+    def close(self, *, device_lost: bool = False) -> dict | None:
+        """Stop everything, in order: stream, writer (last drain), emotion process, rings.
+
+        Returns the final `stats` (None if the stream never started).
+        """
+        if self.stream is not None:
+            if not device_lost:  # PortAudio blocks forever stopping a stream whose device is gone
+                self.stream.stop()
+                self.stream.close()
+            self._collect_timing()
+        self.writer.stop()
+        if self.emotion is not None:
+            self.emotion.stop()
+        final = self.stats() if self.stream is not None else None
+        self.graph.close()
+        if self.mix_ring is not None:
+            self.mix_ring.close()
+            self.mix_ring.unlink()
+        return final
