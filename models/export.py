@@ -7,6 +7,11 @@ Graph contract (also in models/README.md):
 * output ``va``: float32[N, 2] — (arousal, valence), each in [-1, 1] (tanh).
 * metadata_props: ``feature_names`` (comma-separated), ``step_s``, ``n_features``.
 
+Optional gradient-boosting half: ``export_all(..., gbm=(models, weight))`` appends the fitted
+``HistGradientBoostingRegressor`` pair (arousal, valence; trained on all ``N_FEATURES``
+columns) as one ``ai.onnx.ml`` ``TreeEnsembleRegressor`` node on the same input, clips it to
+[-1, 1] and outputs ``va = (1 − weight)·mlp + weight·gbm`` — one graph, one session.
+
 int8: both dynamic (int8 weights, activations quantised at run time) and static QDQ
 (activations calibrated on 2,000 training steps) are built; the faster one at batch 1 on
 one intra-op thread whose CCC against the targets is within 0.02 of fp32 is shipped.
@@ -64,8 +69,70 @@ def _add_metadata(path: Path) -> None:
     onnx.save(m, str(path))
 
 
+def gbm_predict(models, X: np.ndarray) -> np.ndarray:
+    """Reference (sklearn) prediction of the tree half, clipped like the graph."""
+    return np.clip(np.column_stack([m.predict(X) for m in models]), -1, 1)
+
+
+def _tree_node(models, input_name: str, output_name: str):
+    """One TreeEnsembleRegressor (n_targets = len(models)) equal to the fitted
+    ``HistGradientBoostingRegressor``s: each predictor node goes left iff ``x <= threshold``."""
+    from onnx import helper
+    a = {k: [] for k in ("nodes_treeids", "nodes_nodeids", "nodes_featureids", "nodes_values",
+                         "nodes_modes", "nodes_truenodeids", "nodes_falsenodeids",
+                         "nodes_missing_value_tracks_true", "target_treeids", "target_nodeids",
+                         "target_ids", "target_weights")}
+    base, tree = [], 0
+    for k, m in enumerate(models):
+        base.append(float(np.asarray(m._baseline_prediction).ravel()[0]))
+        for (pred,) in m._predictors:
+            for i, nd in enumerate(pred.nodes):
+                leaf = bool(nd["is_leaf"])
+                a["nodes_treeids"].append(tree)
+                a["nodes_nodeids"].append(i)
+                a["nodes_featureids"].append(0 if leaf else int(nd["feature_idx"]))
+                a["nodes_values"].append(0.0 if leaf else float(nd["num_threshold"]))
+                a["nodes_modes"].append("LEAF" if leaf else "BRANCH_LEQ")
+                a["nodes_truenodeids"].append(0 if leaf else int(nd["left"]))
+                a["nodes_falsenodeids"].append(0 if leaf else int(nd["right"]))
+                a["nodes_missing_value_tracks_true"].append(0 if leaf else int(nd["missing_go_to_left"]))
+                if leaf:
+                    a["target_treeids"].append(tree)
+                    a["target_nodeids"].append(i)
+                    a["target_ids"].append(k)
+                    a["target_weights"].append(float(nd["value"]))
+            tree += 1
+    return helper.make_node("TreeEnsembleRegressor", [input_name], [output_name], name="gbm",
+                            domain="ai.onnx.ml", n_targets=len(models), base_values=base,
+                            aggregate_function="SUM", post_transform="NONE", **a)
+
+
+def _append_gbm(path: Path, models, weight: float) -> None:
+    """Rewrite the exported MLP graph at ``path`` into the MLP + trees blend."""
+    from onnx import helper, numpy_helper
+    m = onnx.load(str(path))
+    g = m.graph
+    for node in g.node:
+        node.output[:] = ["mlp_va" if o == OUTPUT else o for o in node.output]
+    def c(name, value):
+        return numpy_helper.from_array(np.asarray(value, np.float32), name)
+
+    g.initializer.extend([c("gbm_lo", -1.0), c("gbm_hi", 1.0), c("w_mlp", 1.0 - weight),
+                          c("w_gbm", weight)])
+    g.node.extend([
+        _tree_node(models, INPUT, "gbm_raw"),
+        helper.make_node("Clip", ["gbm_raw", "gbm_lo", "gbm_hi"], ["gbm_va"]),
+        helper.make_node("Mul", ["mlp_va", "w_mlp"], ["mlp_part"]),
+        helper.make_node("Mul", ["gbm_va", "w_gbm"], ["gbm_part"]),
+        helper.make_node("Add", ["mlp_part", "gbm_part"], [OUTPUT])])
+    m.opset_import.append(helper.make_opsetid("ai.onnx.ml", 3))
+    del g.value_info[:]
+    onnx.checker.check_model(m)
+    onnx.save(m, str(path))
+
+
 def export_all(net, X_ref: np.ndarray, fp32_path: Path, int8_path: Path,
-               y_ref: np.ndarray | None = None) -> dict:
+               y_ref: np.ndarray | None = None, gbm: tuple | None = None) -> dict:
     import torch
     from onnxruntime.quantization import (CalibrationDataReader, QuantFormat, QuantType,
                                           quantize_dynamic, quantize_static)
@@ -75,6 +142,8 @@ def export_all(net, X_ref: np.ndarray, fp32_path: Path, int8_path: Path,
     torch.onnx.export(net, (torch.zeros(1, N_FEATURES),), str(fp32_path), dynamo=False,
                       input_names=[INPUT], output_names=[OUTPUT], opset_version=17,
                       dynamic_axes={INPUT: {0: "n"}, OUTPUT: {0: "n"}})
+    if gbm is not None:
+        _append_gbm(fp32_path, *gbm)
     _add_metadata(fp32_path)
     rng = np.random.default_rng(0)
     calib = X_ref[rng.choice(len(X_ref), 2000, replace=False)].astype(np.float32)
@@ -89,6 +158,8 @@ def export_all(net, X_ref: np.ndarray, fp32_path: Path, int8_path: Path,
 
     with torch.no_grad():
         p_torch = net(torch.tensor(X_ref, dtype=torch.float32)).numpy()
+    if gbm is not None:
+        p_torch = (1 - gbm[1]) * p_torch + gbm[1] * gbm_predict(gbm[0], X_ref)
     p32 = run(fp32_path, X_ref)
     out = {"fp32_vs_torch_max_abs": float(np.abs(p32 - p_torch).max()),
            "fp32_bytes": fp32_path.stat().st_size, "fp32_time": time_per_step_us(fp32_path, X_ref)}
@@ -101,7 +172,7 @@ def export_all(net, X_ref: np.ndarray, fp32_path: Path, int8_path: Path,
         sta = Path(tmp) / "static.onnx"
         quantize_static(str(pre), str(sta), Reader(), quant_format=QuantFormat.QDQ,
                         activation_type=QuantType.QInt8, weight_type=QuantType.QInt8,
-                        per_channel=True)
+                        per_channel=True, nodes_to_exclude=["gbm"])
         for name, path in (("dynamic", dyn), ("static_qdq", sta)):
             p8 = run(path, X_ref)
             info = {"bytes": path.stat().st_size, "time": time_per_step_us(path, X_ref),
