@@ -141,8 +141,8 @@ class TrackAnalyzer:
             raise ParameterError(f"need at least one track, got {n_tracks}")
         if n_fft < 16:
             raise ParameterError(f"n_fft must be at least 16 samples, got {n_fft}")
-        if hop < 1:
-            raise ParameterError(f"hop must be at least 1 sample, got {hop}")
+        if not 1 <= hop <= n_fft:  # the mirrored history holds one frame: hops cannot skip samples
+            raise ParameterError(f"hop must be within 1..n_fft ({n_fft}) samples, got {hop}")
         if not sr_hz > 0:
             raise ParameterError(f"sample rate must be positive, got {sr_hz}")
         self.n_tracks, self.sr_hz, self.n_fft, self.hop = int(n_tracks), float(sr_hz), int(n_fft), int(hop)

@@ -120,7 +120,7 @@ def test_frame_count_and_short_input():
 def test_bad_parameters_are_parameter_errors():
     from mirage.errors import ParameterError
 
-    for kwargs in (dict(n_fft=8), dict(hop=0), dict(pitch_ranges_hz=np.zeros((3, 2)))):
+    for kwargs in (dict(n_fft=8), dict(hop=0), dict(hop=2049), dict(pitch_ranges_hz=np.zeros((3, 2)))):
         with pytest.raises(ParameterError):
             TrackAnalyzer(2, SR_HZ, **kwargs)
     with pytest.raises(ParameterError):
