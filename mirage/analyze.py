@@ -94,11 +94,6 @@ def pitch_ranges(profile: str | None, profiles: str | None, track_names: list[st
     return ranges, [p.name for p in resolved]
 
 
-def n_frames(n_samples: int, n_fft: int, hop: int) -> int:
-    """librosa's ``center=False`` frame count."""
-    return 0 if n_samples < n_fft else 1 + (n_samples - n_fft) // hop
-
-
 def analyze(audio: np.ndarray, sr_hz: float, *, n_fft: int, hop: int,
             pitch_ranges_hz: np.ndarray | None, progress: bool = False) -> tuple[np.ndarray, dict]:
     """Run `audio` (float32 [n_tracks, n_samples]) through `TrackAnalyzer` block by block.
@@ -107,10 +102,10 @@ def analyze(audio: np.ndarray, sr_hz: float, *, n_fft: int, hop: int,
     ``startup_s`` (constructing the analyzer), ``compute_s`` (all `process` calls),
     ``nonfinite_samples``.
     """
-    from kernels.analyzer import TrackAnalyzer
+    from kernels.analyzer import TrackAnalyzer, frames_in
 
     n_tracks, n_samples = audio.shape
-    k_total = n_frames(n_samples, n_fft, hop)
+    k_total = frames_in(n_samples, n_fft, hop)
     features = np.empty((k_total, n_tracks, 8), dtype=np.float32)
     block = hop * max(1, int(round(sr_hz / hop)))  # about one second, whole hops
     t0 = time.perf_counter()

@@ -18,7 +18,6 @@ import tempfile
 import threading
 from pathlib import Path
 
-import numpy as np
 
 from mirage.errors import InputError
 

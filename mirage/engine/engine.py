@@ -118,11 +118,10 @@ class Engine:
         return self.graph.table.counters()
 
     def xruns(self) -> int:
-        c = self.counters()
-        return c["input_underflow"] + c["input_overflow"] + c["output_underflow"] + c["output_overflow"]
+        return self.writer.counts()[0]
 
     def dropped(self) -> int:
-        return self.graph.feature_ring.dropped + self.graph.hops_lost_no_room
+        return self.writer.counts()[1]
 
     def snapshot(self, osc_profile: str):
         """What the status display shows now."""
