@@ -105,6 +105,14 @@ def _f64(table, entry, n):
 
 
 @njit(cache=True, nogil=True)
+def _silence(out, first_row):
+    """``out[first_row:] = 0``."""
+    for i in range(first_row, out.shape[0]):
+        for o in range(out.shape[1]):
+            out[i, o] = 0.0
+
+
+@njit(cache=True, nogil=True)
 def _playback_output(src, out, gain):
     """Write the song to the output: track c to output c when there are enough outputs
     (a mono source to every output), else the sum of the tracks to every output."""
@@ -143,10 +151,8 @@ def engine_process(table, inp, out):
     if engine[G_FIRST_CALLBACK_NS] == 0:
         engine[G_FIRST_CALLBACK_NS] = t0_ns
 
-    for i in range(out.shape[0]):
-        for o in range(out.shape[1]):
-            out[i, o] = 0.0
     if engine[G_FINISHED] != 0:
+        _silence(out, 0)
         return PA_COMPLETE
 
     # 1. The source block.
@@ -160,9 +166,11 @@ def engine_process(table, inp, out):
         src = playback[position : position + take]
         engine[G_PLAY_POSITION] = position + take
         _playback_output(src, out, np.float32(reals[R_OUTPUT_GAIN]))
+        _silence(out, take)  # past the end of the song
     else:
         src = inp
         take = frames
+        _silence(out, 0)
     engine[G_SOURCE_SAMPLES] += take
 
     # 2. Features of every hop completed in this block.
