@@ -47,6 +47,20 @@ def test_truncated_model_is_an_input_error(tmp_path):
         EmotionModel(path)
 
 
+def test_model_trained_on_other_features_is_refused(tmp_path):
+    import onnx
+    m = onnx.load(str(FP32_MODEL))
+    for prop in m.metadata_props:
+        if prop.key == "feature_names":
+            names = prop.value.split(",")
+            prop.value = ",".join(names[1:] + names[:1])  # same count, other order
+    path = tmp_path / "other.onnx"
+    onnx.save(m, str(path))
+    with pytest.raises(InputError, match="other.onnx.*other features") as err:
+        EmotionModel(path)
+    assert "\n" not in str(err.value)
+
+
 def test_shipped_models_are_small_and_follow_the_contract():
     assert DEFAULT_MODEL.stat().st_size <= 1_000_000
     for path in (DEFAULT_MODEL, FP32_MODEL):

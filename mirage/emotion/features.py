@@ -28,12 +28,21 @@ Per STFT frame (``S`` = |rfft(periodic Hann · x)| / Σ window, ``P = S²``)::
 Per step (the frames of the last ``context_s`` = 3 s), see :data:`FEATURE_NAMES`:
 mean spectral shape (24), level mean/std/slope/range, flux mean/std, onset rate (local
 flux maxima above mean + std, per second), pulse clarity (max normalised autocorrelation
-of the flux for lags 0.25–1.5 s), centroid and flatness means, chroma entropy, and the
-Krumhansl–Kessler key fit of the 3 s chroma (best major r, best minor r, their difference).
+of the flux for lags 0.25–1.5 s), centroid and flatness means, chroma entropy, the
+Krumhansl–Kessler key fit of the 3 s chroma (best major r, best minor r, their difference),
+the onset density at fixed thresholds (flux maxima over ±2 frames above 1 dB and above
+3 dB, per second: the adaptive threshold above saturates on dense textures) and the beat period (the
+autocorrelation lag of the pulse clarity, s).
 Long context: the mean of those step vectors over the last ``LONG_CONTEXT_S`` = 15 s (a
 boxcar over the available steps at the start) plus the key fit of the 15 s summed chroma
-(``l_*``); and an exponential average of the step vectors and of the step chroma with time
-constant ``EMA_CONTEXT_S`` = 30 s, started from the first step (``e_*``).
+(``l_*``); and a running mean of the step vectors and of the step chroma (``e_*``) with a
+warm-up: after step ``n`` (1-based)::
+
+    e_n = e_{n-1} + a_n · (x_n − e_{n-1}),   a_n = max(1/n, 1 − exp(−STEP_S / RUNNING_CONTEXT_S))
+
+i.e. the plain mean of every step so far until ``n ≈ RUNNING_CONTEXT_S / STEP_S``, then an
+exponential average with time constant ``RUNNING_CONTEXT_S`` = 120 s: no weight piles up
+on the first step, and the mood of a long set follows the last few minutes.
 Silence (level below −120 dB) gives finite values. NaN/Inf samples are replaced by 0 and
 counted in ``nonfinite_count``.
 """
@@ -54,7 +63,7 @@ except ImportError:  # identical numpy reference (librosa center=False, periodic
 STEP_S = 0.5
 CONTEXT_S = 3.0
 LONG_CONTEXT_S = 15.0
-EMA_CONTEXT_S = 30.0
+RUNNING_CONTEXT_S = 120.0
 N_MEL = 24
 MEL_FMIN_HZ, MEL_FMAX_HZ = 40.0, 8000.0
 CHROMA_FMIN_HZ, CHROMA_FMAX_HZ = 80.0, 2000.0
@@ -68,13 +77,14 @@ _SHORT_NAMES = (
     + ["level_db", "level_std_db", "level_slope_db_s", "level_range_db",
        "flux_mean", "flux_std", "onset_rate_hz", "pulse_clarity",
        "centroid_log2hz", "flatness", "chroma_entropy",
-       "key_major_r", "key_minor_r", "key_mode"]
+       "key_major_r", "key_minor_r", "key_mode",
+       "onset_rate_1db_hz", "onset_rate_3db_hz", "beat_period_s"]
 )
 FEATURE_NAMES = tuple(
     [f"s_{n}" for n in _SHORT_NAMES] + [f"l_{n}" for n in _SHORT_NAMES]
     + ["l_key_major_r15", "l_key_minor_r15", "l_key_mode15"]
     + [f"e_{n}" for n in _SHORT_NAMES]
-    + ["e_key_major_r", "e_key_minor_r", "e_key_mode"]
+    + ["e_chroma_key_major_r", "e_chroma_key_minor_r", "e_chroma_key_mode"]
 )
 N_SHORT = len(_SHORT_NAMES)
 N_FEATURES = len(FEATURE_NAMES)
@@ -202,8 +212,8 @@ class EmotionFeatures:
         self._chroma_rows: list[np.ndarray] = []
         self._short_hist: list[np.ndarray] = []   # last long-context step vectors
         self._chroma_hist: list[np.ndarray] = []  # per-step chroma sums
-        self._ema = None                           # 30 s exponential average of steps
-        self._ema_chroma = None
+        self._run = None                           # running mean of the steps (warm-up)
+        self._run_chroma = None
         self.nonfinite_count = 0
 
     def step_end_sample(self, j: int) -> int:
@@ -285,11 +295,17 @@ class EmotionFeatures:
             short[N_MEL + 3] = level.max() - level.min()
             short[N_MEL + 4] = flux.mean()
             short[N_MEL + 5] = flux.std()
+            seconds = n / self.frames_per_s
             if n >= 3:
                 thr = flux.mean() + flux.std()
-                peaks = (flux[1:-1] > flux[:-2]) & (flux[1:-1] >= flux[2:]) & (flux[1:-1] > thr)
-                short[N_MEL + 6] = peaks.sum() / (n / self.frames_per_s)
-            short[N_MEL + 7] = self._pulse_clarity(flux)
+                local_max = (flux[1:-1] > flux[:-2]) & (flux[1:-1] >= flux[2:])
+                short[N_MEL + 6] = (local_max & (flux[1:-1] > thr)).sum() / seconds
+            if n >= 5:  # onsets: maxima over ±2 frames (≈ ±23 ms), above a fixed rise
+                c = flux[2:-2]
+                peak = ((c > flux[1:-3]) & (c > flux[:-4]) & (c >= flux[3:-1]) & (c >= flux[4:]))
+                short[N_MEL + 14] = (peak & (c > 1.0)).sum() / seconds
+                short[N_MEL + 15] = (peak & (c > 3.0)).sum() / seconds
+            short[N_MEL + 7], short[N_MEL + 16] = self._pulse(flux)
             short[N_MEL + 8] = F[audible, N_MEL + 2].mean() if audible.any() else 0.0
             short[N_MEL + 9] = F[audible, N_MEL + 3].mean() if audible.any() else 0.0
             chroma_sum = C.sum(axis=0)
@@ -308,28 +324,31 @@ class EmotionFeatures:
             del self._chroma_hist[0]
         long = np.mean(self._short_hist, axis=0)
         long_key = key_fit(np.sum(self._chroma_hist, axis=0))
-        if self._ema is None:
-            self._ema, self._ema_chroma = short.copy(), step_chroma.copy()
+        if self._run is None:
+            self._run, self._run_chroma = short.copy(), step_chroma.copy()
         else:
-            a = 1.0 - np.exp(-STEP_S / EMA_CONTEXT_S)
-            self._ema += a * (short - self._ema)
-            self._ema_chroma += a * (step_chroma - self._ema_chroma)
-        out = np.concatenate([short, long, long_key, self._ema, key_fit(self._ema_chroma)])
+            a = max(1.0 / self._step, 1.0 - np.exp(-STEP_S / RUNNING_CONTEXT_S))
+            self._run += a * (short - self._run)
+            self._run_chroma += a * (step_chroma - self._run_chroma)
+        out = np.concatenate([short, long, long_key, self._run, key_fit(self._run_chroma)])
         return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
 
-    def _pulse_clarity(self, flux: np.ndarray) -> float:
+    def _pulse(self, flux: np.ndarray) -> tuple[float, float]:
+        """(pulse clarity, beat period in s): the highest normalised autocorrelation of the
+        flux over lags 0.25–1.5 s, and that lag (0 when there is no pulse to measure)."""
         lo = int(round(0.25 * self.frames_per_s))
         hi = int(round(1.5 * self.frames_per_s))
         if flux.size < hi + 4:
-            return 0.0
+            return 0.0, 0.0
         f = flux - flux.mean()
         den = float(f @ f)
         if den < 1e-12:
-            return 0.0
+            return 0.0, 0.0
         n = f.size
         spec = np.fft.rfft(f, 2 * n)
         ac = np.fft.irfft(spec * np.conj(spec), 2 * n)[lo:hi + 1] / den
-        return float(ac.max())
+        k = int(np.argmax(ac))
+        return float(ac[k]), (lo + k) / self.frames_per_s
 
 
 def extract(x: np.ndarray, sr_hz: float) -> tuple[np.ndarray, np.ndarray]:
