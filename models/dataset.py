@@ -8,7 +8,10 @@ features of every piece, one ``{variant}-{hash of features.py}.npz`` per variant
     piece     int32[N]                 index into load_pieces()
     time_s    float32[N]
 
-Only steps inside the annotated duration are kept. Level augmentation is done at training
+Only steps inside the annotated duration are kept. ``python -m models.dataset emopia`` builds
+the auxiliary table of the EMOPIA clips (``fluid`` renders, weak quadrant targets, see
+``models.emopia``); there ``piece`` indexes ``load_clips()`` and ``song`` is the clip's source
+song as an integer group. Level augmentation is done at training
 time by shifting the three level features (``s_``, ``l_``, ``e_level_db``) by the gain in dB:
 every other feature is gain-invariant by construction (see the features module), which
 ``tests/test_emotion_features.py`` checks on real audio.
@@ -25,8 +28,10 @@ import soundfile as sf
 
 from mirage.emotion.features import FEATURE_NAMES, extract
 from models.data import load_pieces
-from models.render import CACHE, HELD_OUT_VARIANT, TRAIN_VARIANTS, render_piece
+from models.render import (CACHE, HELD_OUT_ROOM_VARIANT, HELD_OUT_VARIANT, TRAIN_VARIANTS,
+                           render_piece)
 
+EMOPIA = "emopia"
 LEVEL_COLUMNS = tuple(FEATURE_NAMES.index(n) for n in ("s_level_db", "l_level_db", "e_level_db"))
 
 
@@ -45,11 +50,15 @@ def build(variant: str) -> None:
     out = table_path(variant)
     if out.exists():
         return
-    pieces = load_pieces()
+    if variant == EMOPIA:
+        from models.emopia import load_clips
+        pieces, render_variant = load_clips(), "fluid"
+    else:
+        pieces, render_variant = load_pieces(), variant
     feats, targs, idx, times = [], [], [], []
     t0 = time.time()
     for i, p in enumerate(pieces):
-        x, sr = sf.read(render_piece(p, variant), dtype="float32")
+        x, sr = sf.read(render_piece(p, render_variant), dtype="float32")
         F, T = extract(x, sr)
         y = p.targets()
         n = min(F.shape[0], y.shape[0])
@@ -58,8 +67,12 @@ def build(variant: str) -> None:
         idx.append(np.full(n, i, np.int32))
         times.append(T[:n].astype(np.float32))
     out.parent.mkdir(parents=True, exist_ok=True)
+    extra = {}
+    if variant == EMOPIA:
+        songs = {s: k for k, s in enumerate(sorted({p.song for p in pieces}))}
+        extra["song"] = np.array([songs[p.song] for p in pieces], np.int32)[np.concatenate(idx)]
     np.savez(out, features=np.concatenate(feats), targets=np.concatenate(targs),
-             piece=np.concatenate(idx), time_s=np.concatenate(times))
+             piece=np.concatenate(idx), time_s=np.concatenate(times), **extra)
     print(f"{variant}: {sum(len(t) for t in targs)} steps in {time.time() - t0:.0f} s", flush=True)
 
 
@@ -69,5 +82,5 @@ def load(variant: str) -> dict:
 
 
 if __name__ == "__main__":
-    for v in sys.argv[1:] or [*TRAIN_VARIANTS, HELD_OUT_VARIANT]:
+    for v in sys.argv[1:] or [*TRAIN_VARIANTS, HELD_OUT_VARIANT, HELD_OUT_ROOM_VARIANT, EMOPIA]:
         build(v)

@@ -10,12 +10,19 @@ variant        soundfont                       instrument programs
 ``fluid_prog`` FluidR3_GM                      every melodic channel → one program drawn
                                                per piece (seeded) from electric pianos,
                                                harpsichord, mallets, organ, guitar, strings
+``room``       one of the three above,         as that render, through a synthetic room
+               drawn per piece                 and with added noise (``models.augment``)
 ``timgm``      TimGM6mb (GPL-2)                as in the file — held out of training,
                                                used only for the robustness check
+``timgm_room`` TimGM6mb                        as ``timgm``, through another synthetic
+                                               room and noise — held out as well
 =============  ==============================  =========================================
 
+The pieces are VGMIDI's (``models.data``) and EMOPIA's (``models.emopia``: ``fluid`` only).
+
 fluidsynth's default reverb and chorus are on. Rendering is sequential (one core):
-``python -m models.render [variant ...]``.
+``python -m models.render [variant ...]``. Files are written under a temporary name and
+renamed, so an interrupted run never leaves a truncated render in the cache.
 """
 
 from __future__ import annotations
@@ -42,8 +49,10 @@ SOUNDFONTS = {
     "timgm": "/usr/share/sounds/sf2/TimGM6mb.sf2",
 }
 ALT_PROGRAMS = (2, 4, 5, 6, 11, 12, 16, 24, 48)
-TRAIN_VARIANTS = ("fluid", "musescore", "fluid_prog")
+TRAIN_VARIANTS = ("fluid", "musescore", "fluid_prog", "room")
+ROOM_SOURCES = ("fluid", "musescore", "fluid_prog")
 HELD_OUT_VARIANT = "timgm"
+HELD_OUT_ROOM_VARIANT = "timgm_room"
 
 
 def render_path(variant: str, pid: str) -> Path:
@@ -90,14 +99,33 @@ def render_midi(midi: Path, out_flac: Path, soundfont: str, *, gain: float = 0.5
     peak = float(np.max(np.abs(mono))) if mono.size else 0.0
     if peak > 1.0:  # keep relative level, only avoid clipping on FLAC write
         mono /= peak
-    sf.write(out_flac, mono, sr, subtype="PCM_16")
+    write_flac(out_flac, mono, sr)
+
+
+def write_flac(path: Path, x: np.ndarray, sr: int) -> None:
+    """Mono 16-bit FLAC, written to a temporary name and renamed: an interrupted render
+    never leaves a truncated file in the cache."""
+    tmp = path.with_name(path.name + ".part")
+    sf.write(tmp, x, sr, subtype="PCM_16", format="FLAC")
+    tmp.replace(path)
 
 
 def render_piece(p: Piece, variant: str) -> Path:
+    """The cached render of piece ``p`` (anything with ``pid`` and ``midi_path``)."""
     out = render_path(variant, p.pid)
     if out.exists():
         return out
-    if variant == "fluid_prog":
+    if variant in ("room", HELD_OUT_ROOM_VARIANT):
+        from models.augment import room_and_noise
+        rng = np.random.default_rng(zlib.crc32((variant + ":" + p.pid).encode()))
+        src = render_piece(p, str(rng.choice(ROOM_SOURCES)) if variant == "room"
+                           else HELD_OUT_VARIANT)
+        x, sr = sf.read(src, dtype="float32")
+        y = room_and_noise(x, sr, rng)
+        peak = float(np.max(np.abs(y))) if y.size else 0.0
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_flac(out, y / peak if peak > 1.0 else y, sr)
+    elif variant == "fluid_prog":
         rng = np.random.default_rng(zlib.crc32(p.pid.encode()))
         program = int(rng.choice(ALT_PROGRAMS))
         with tempfile.TemporaryDirectory() as tmp:
@@ -110,12 +138,18 @@ def render_piece(p: Piece, variant: str) -> Path:
 
 
 def main(argv: list[str]) -> None:
-    variants = argv or list(TRAIN_VARIANTS) + [HELD_OUT_VARIANT]
-    pieces = load_pieces()
+    """``python -m models.render [variant ...]``; the variant ``emopia`` renders the EMOPIA
+    clips through FluidR3 (default: every variant)."""
+    variants = argv or [*TRAIN_VARIANTS, HELD_OUT_VARIANT, HELD_OUT_ROOM_VARIANT, "emopia"]
     for v in variants:
         t0 = time.time()
+        if v == "emopia":
+            from models.emopia import load_clips
+            pieces, variant = load_clips(), "fluid"
+        else:
+            pieces, variant = load_pieces(), v
         for p in pieces:
-            render_piece(p, v)
+            render_piece(p, variant)
         print(f"{v}: {len(pieces)} pieces in {time.time() - t0:.0f} s", flush=True)
 
 
