@@ -12,6 +12,7 @@ Exit codes: 0 (finished, Ctrl-C, SIGTERM, --duration), 2 (bad input or parameter
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -125,11 +126,14 @@ def main(args: argparse.Namespace) -> int:
                         emotion_model=args.emotion_model, emotion_smoothing_s=args.emotion_smoothing,
                         loop=args.loop)
         device_lost = None
+        stop = threading.Event()
         try:
-            log.info("%s: %d track(s) at %g Hz, hop %d, OSC %s to %s%s", source.label, n_tracks, source.sr_hz,
-                     args.hop, args.osc_profile, ", ".join(targets), "" if engine.emotion else ", no emotion")
-            engine.start()
-            device_lost = _run_until_done(engine, args)
+            with _signals_set(stop, (signal.SIGINT, signal.SIGTERM)):
+                log.info("%s: %d track(s) at %g Hz, hop %d, OSC %s to %s%s", source.label, n_tracks,
+                         source.sr_hz, args.hop, args.osc_profile, ", ".join(targets),
+                         "" if engine.emotion else ", no emotion")
+                engine.start()
+                device_lost = _run_until_done(engine, args, stop)
         finally:
             stats = engine.close(device_lost=device_lost is not None)
             if args.stats_json is not None and stats is not None:
@@ -143,13 +147,25 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_until_done(engine, args: argparse.Namespace) -> DeviceLostError | None:
-    """Show the status until the song ends, --duration passes, Ctrl-C or SIGTERM; the
-    DeviceLostError if the device went away."""
+@contextlib.contextmanager
+def _signals_set(event: threading.Event, signums):
+    """While inside, each of ``signums`` only sets ``event``: Ctrl-C and SIGTERM stop the
+    engine through the main loop instead of raising KeyboardInterrupt at an arbitrary point
+    (inside ``engine.start()``, a join, a library's lock), which could leave a thread or the
+    emotion process half started or half stopped."""
+    previous = {s: signal.signal(s, lambda signum, frame: event.set()) for s in signums}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _run_until_done(engine, args: argparse.Namespace, stop: threading.Event) -> DeviceLostError | None:
+    """Show the status until the song ends, --duration passes or ``stop`` is set (Ctrl-C,
+    SIGTERM); the DeviceLostError if the device went away."""
     from mirage.engine.status import StatusDisplay
 
-    stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     display = StatusDisplay()
     deadline = engine.started_s + args.duration if args.duration else None
     try:
@@ -161,11 +177,8 @@ def _run_until_done(engine, args: argparse.Namespace) -> DeviceLostError | None:
             if deadline is not None and time.monotonic() >= deadline:
                 return None
             display.update(engine.snapshot(args.osc_profile))
-    except KeyboardInterrupt:
-        return None
     except DeviceLostError as exc:
         return exc
     finally:
         display.close()
-        signal.signal(signal.SIGTERM, previous)
     return None

@@ -82,3 +82,22 @@ def test_worker_publishes_restarts_after_sigkill_and_resumes():
         finally:
             sup.stop()
         assert not sup.process.is_alive()
+
+
+def test_sigint_to_the_worker_is_ignored():
+    """A terminal's Ctrl-C reaches the worker too; the parent alone decides to stop it."""
+    x = signal_mix(4.0)
+    with Ring.create(1024, (HOP,), np.float32, shared=True) as mix:
+        sup = EmotionSupervisor(mix.spec, SR)
+        try:
+            sup.start()
+            feed(mix, x[: 2 * SR], 0)
+            assert len(collect(sup, 2)) == 2  # up and running
+            pid = sup.pid
+            os.kill(pid, signal.SIGINT)
+            time.sleep(0.5)
+            feed(mix, x, 2 * SR // HOP)
+            assert len(collect(sup, 3)) == 3
+            assert sup.restarts == 0 and sup.pid == pid
+        finally:
+            sup.stop()

@@ -102,6 +102,23 @@ def test_signal_stops_cleanly_within_a_second(sig, tmp_path):
     assert read_stats(tmp_path / "s.json")["callbacks"] > 50
 
 
+def test_signal_during_start_up_still_stops_cleanly(tmp_path):
+    """Ctrl-C right after the start line (while the engine starts) is no traceback and no hang."""
+    proc = start_engine(["--input", "demo", "--clock", "--loop", "--no-emotion", "--stats-json", str(tmp_path / "s.json")])
+    try:
+        deadline = time.monotonic() + 60
+        while "track(s) at" not in (line := proc.stderr.readline()):
+            assert line and time.monotonic() < deadline, "engine never started"
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=5)
+        rest = proc.stderr.read()
+    finally:
+        proc.kill()
+    assert code == 0, rest
+    assert "Traceback" not in rest
+    assert "callbacks" in read_stats(tmp_path / "s.json")
+
+
 def test_refusing_destination_is_counted_and_the_run_goes_on(stems, tmp_path):
     path, audio = stems
     with PythonOscReceiver() as osc:

@@ -56,7 +56,13 @@ class WorkerConfig:
 
 
 def worker_main(cfg: WorkerConfig, ready, stop) -> None:
-    """Entry point of the spawned process (returns on ``stop`` or when the parent dies)."""
+    """Entry point of the spawned process (returns on ``stop`` or when the parent dies).
+
+    Ctrl-C in a terminal signals the whole process group: the worker ignores SIGINT, the
+    parent owns the shutdown (it sets ``stop``), so no traceback and no restart on the way out.
+    """
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from kernels.ring import Ring
     from mirage.emotion.features import EmotionFeatures
     from mirage.emotion.model import EmotionModel
