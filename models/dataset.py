@@ -27,11 +27,9 @@ import numpy as np
 import soundfile as sf
 
 from mirage.emotion.features import FEATURE_NAMES, extract
-from models.data import load_pieces
-from models.render import (CACHE, HELD_OUT_ROOM_VARIANT, HELD_OUT_VARIANT, TRAIN_VARIANTS,
-                           render_piece)
+from models.render import (CACHE, EMOPIA, HELD_OUT_ROOM_VARIANT, HELD_OUT_VARIANT,
+                           TRAIN_VARIANTS, pieces_and_render, render_piece)
 
-EMOPIA = "emopia"
 LEVEL_COLUMNS = tuple(FEATURE_NAMES.index(n) for n in ("s_level_db", "l_level_db", "e_level_db"))
 
 
@@ -50,11 +48,7 @@ def build(variant: str) -> None:
     out = table_path(variant)
     if out.exists():
         return
-    if variant == EMOPIA:
-        from models.emopia import load_clips
-        pieces, render_variant = load_clips(), "fluid"
-    else:
-        pieces, render_variant = load_pieces(), variant
+    pieces, render_variant = pieces_and_render(variant)
     feats, targs, idx, times = [], [], [], []
     t0 = time.time()
     for i, p in enumerate(pieces):

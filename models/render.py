@@ -53,6 +53,7 @@ TRAIN_VARIANTS = ("fluid", "musescore", "fluid_prog", "room")
 ROOM_SOURCES = ("fluid", "musescore", "fluid_prog")
 HELD_OUT_VARIANT = "timgm"
 HELD_OUT_ROOM_VARIANT = "timgm_room"
+EMOPIA = "emopia"  # not a render: the EMOPIA clips, rendered as ``fluid``
 
 
 def render_path(variant: str, pid: str) -> Path:
@@ -137,17 +138,22 @@ def render_piece(p: Piece, variant: str) -> Path:
     return out
 
 
+def pieces_and_render(variant: str) -> tuple[list, str]:
+    """The pieces of a variant and the render they use: VGMIDI's pieces for a render
+    variant, EMOPIA's clips through ``fluid`` for :data:`EMOPIA`."""
+    if variant == EMOPIA:
+        from models.emopia import load_clips
+        return load_clips(), "fluid"
+    return load_pieces(), variant
+
+
 def main(argv: list[str]) -> None:
     """``python -m models.render [variant ...]``; the variant ``emopia`` renders the EMOPIA
     clips through FluidR3 (default: every variant)."""
-    variants = argv or [*TRAIN_VARIANTS, HELD_OUT_VARIANT, HELD_OUT_ROOM_VARIANT, "emopia"]
+    variants = argv or [*TRAIN_VARIANTS, HELD_OUT_VARIANT, HELD_OUT_ROOM_VARIANT, EMOPIA]
     for v in variants:
         t0 = time.time()
-        if v == "emopia":
-            from models.emopia import load_clips
-            pieces, variant = load_clips(), "fluid"
-        else:
-            pieces, variant = load_pieces(), v
+        pieces, variant = pieces_and_render(v)
         for p in pieces:
             render_piece(p, variant)
         print(f"{v}: {len(pieces)} pieces in {time.time() - t0:.0f} s", flush=True)
