@@ -21,6 +21,8 @@ import numpy as np
 
 def room_impulse(sr_hz: float, rng: np.random.Generator) -> np.ndarray:
     """``float64[n]``: direct path at 0 plus a decaying, low-passed noise tail."""
+    from scipy.signal import lfilter
+
     rt60 = rng.uniform(0.3, 2.5)
     drr_db = rng.uniform(-6.0, 9.0)
     delay = int(rng.uniform(0.005, 0.030) * sr_hz)
@@ -28,7 +30,6 @@ def room_impulse(sr_hz: float, rng: np.random.Generator) -> np.ndarray:
     n = int(rt60 * 1.2 * sr_hz)
     tail = rng.standard_normal(n)
     a = np.exp(-2 * np.pi * fc / sr_hz)  # one-pole low-pass y[i] = (1−a)·x[i] + a·y[i−1]
-    from scipy.signal import lfilter
     tail = lfilter([1 - a], [1, -a], tail)
     tail *= 10.0 ** (-3.0 * np.arange(n) / (rt60 * sr_hz))
     tail *= np.sqrt(10.0 ** (-drr_db / 10.0) / np.sum(tail ** 2))

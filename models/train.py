@@ -34,9 +34,9 @@ import numpy as np
 
 from mirage.emotion.features import FEATURE_NAMES, N_FEATURES
 from models.data import load_pieces, rater_ceiling
-from models.dataset import EMOPIA, LEVEL_COLUMNS, load, table_path
+from models.dataset import LEVEL_COLUMNS, load, table_path
 from models.metrics import score
-from models.render import (CACHE, HELD_OUT_ROOM_VARIANT, HELD_OUT_VARIANT,
+from models.render import (CACHE, EMOPIA, HELD_OUT_ROOM_VARIANT, HELD_OUT_VARIANT,
                            TRAIN_VARIANTS as ALL_TRAIN_VARIANTS)
 
 MODELS_DIR = Path(__file__).resolve().parent
