@@ -1,4 +1,4 @@
-"""ONNX export of the emotion MLP: fp32, then int8, checked and timed.
+"""ONNX export of the emotion model (MLP, trees, deviation head): fp32, then int8, checked and timed.
 
 Graph contract (also in models/README.md):
 
@@ -11,6 +11,9 @@ Optional gradient-boosting half: ``export_all(..., gbm=(models, weight))`` appen
 ``HistGradientBoostingRegressor`` pair (arousal, valence; trained on all ``N_FEATURES``
 columns) as one ``ai.onnx.ml`` ``TreeEnsembleRegressor`` node on the same input, clips it to
 [-1, 1] and outputs ``va = (1 − weight)·mlp + weight·gbm`` — one graph, one session.
+Optional deviation head: ``export_all(..., deviation=(models, minuend, subtrahend))`` adds
+``dev = trees(features[:, minuend] − features[:, subtrahend])`` (two Gathers, a Sub and a
+second TreeEnsembleRegressor) and outputs ``va = clip(blend + dev, −1, 1)``.
 
 int8: both dynamic (int8 weights, activations quantised at run time) and static QDQ
 (activations calibrated on 2,000 training steps) are built; the faster one at batch 1 on
@@ -74,7 +77,7 @@ def gbm_predict(models, X: np.ndarray) -> np.ndarray:
     return np.clip(np.column_stack([m.predict(X) for m in models]), -1, 1)
 
 
-def _tree_node(models, input_name: str, output_name: str):
+def _tree_node(models, input_name: str, output_name: str, name: str = "gbm"):
     """One TreeEnsembleRegressor (n_targets = len(models)) equal to the fitted
     ``HistGradientBoostingRegressor``s: each predictor node goes left iff ``x <= threshold``."""
     from onnx import helper
@@ -102,7 +105,7 @@ def _tree_node(models, input_name: str, output_name: str):
                     a["target_ids"].append(k)
                     a["target_weights"].append(float(nd["value"]))
             tree += 1
-    return helper.make_node("TreeEnsembleRegressor", [input_name], [output_name], name="gbm",
+    return helper.make_node("TreeEnsembleRegressor", [input_name], [output_name], name=name,
                             domain="ai.onnx.ml", n_targets=len(models), base_values=base,
                             aggregate_function="SUM", post_transform="NONE", **a)
 
@@ -131,8 +134,40 @@ def _append_gbm(path: Path, models, weight: float) -> None:
     onnx.save(m, str(path))
 
 
+def _append_deviation(path: Path, models, minuend: np.ndarray, subtrahend: np.ndarray) -> None:
+    """Rewrite the graph at ``path``: ``va = clip(va + trees(x[:, minuend] − x[:, subtrahend]))``."""
+    from onnx import helper, numpy_helper
+    m = onnx.load(str(path))
+    g = m.graph
+    for node in g.node:
+        node.output[:] = ["level_va" if o == OUTPUT else o for o in node.output]
+    g.initializer.extend([
+        numpy_helper.from_array(np.asarray(minuend, np.int64), "dev_minuend"),
+        numpy_helper.from_array(np.asarray(subtrahend, np.int64), "dev_subtrahend"),
+        numpy_helper.from_array(np.asarray(-1.0, np.float32), "va_lo"),
+        numpy_helper.from_array(np.asarray(1.0, np.float32), "va_hi")])
+    g.node.extend([
+        helper.make_node("Gather", [INPUT, "dev_minuend"], ["dev_a"], name="dev_gather_a", axis=1),
+        helper.make_node("Gather", [INPUT, "dev_subtrahend"], ["dev_b"], name="dev_gather_b",
+                         axis=1),
+        helper.make_node("Sub", ["dev_a", "dev_b"], ["dev_x"], name="dev_sub"),
+        _tree_node(models, "dev_x", "dev_va", name="deviation"),
+        helper.make_node("Add", ["level_va", "dev_va"], ["va_sum"], name="dev_add"),
+        helper.make_node("Clip", ["va_sum", "va_lo", "va_hi"], [OUTPUT], name="va_clip")])
+    if not any(o.domain == "ai.onnx.ml" for o in m.opset_import):
+        m.opset_import.append(helper.make_opsetid("ai.onnx.ml", 3))
+    del g.value_info[:]
+    onnx.checker.check_model(m)
+    onnx.save(m, str(path))
+
+
+_NOT_QUANTISED = ["gbm", "deviation", "dev_gather_a", "dev_gather_b", "dev_sub", "dev_add",
+                  "va_clip"]
+
+
 def export_all(net, X_ref: np.ndarray, fp32_path: Path, int8_path: Path,
-               y_ref: np.ndarray | None = None, gbm: tuple | None = None) -> dict:
+               y_ref: np.ndarray | None = None, gbm: tuple | None = None,
+               deviation: tuple | None = None) -> dict:
     import torch
     from onnxruntime.quantization import (CalibrationDataReader, QuantFormat, QuantType,
                                           quantize_dynamic, quantize_static)
@@ -144,6 +179,8 @@ def export_all(net, X_ref: np.ndarray, fp32_path: Path, int8_path: Path,
                       dynamic_axes={INPUT: {0: "n"}, OUTPUT: {0: "n"}})
     if gbm is not None:
         _append_gbm(fp32_path, *gbm)
+    if deviation is not None:
+        _append_deviation(fp32_path, *deviation)
     _add_metadata(fp32_path)
     rng = np.random.default_rng(0)
     calib = X_ref[rng.choice(len(X_ref), 2000, replace=False)].astype(np.float32)
@@ -160,6 +197,10 @@ def export_all(net, X_ref: np.ndarray, fp32_path: Path, int8_path: Path,
         p_torch = net(torch.tensor(X_ref, dtype=torch.float32)).numpy()
     if gbm is not None:
         p_torch = (1 - gbm[1]) * p_torch + gbm[1] * gbm_predict(gbm[0], X_ref)
+    if deviation is not None:
+        models, a, b = deviation
+        Z = X_ref[:, a] - X_ref[:, b]
+        p_torch = np.clip(p_torch + np.column_stack([m.predict(Z) for m in models]), -1, 1)
     p32 = run(fp32_path, X_ref)
     out = {"fp32_vs_torch_max_abs": float(np.abs(p32 - p_torch).max()),
            "fp32_bytes": fp32_path.stat().st_size, "fp32_time": time_per_step_us(fp32_path, X_ref)}
@@ -168,11 +209,12 @@ def export_all(net, X_ref: np.ndarray, fp32_path: Path, int8_path: Path,
         pre = Path(tmp) / "pre.onnx"
         quant_pre_process(str(fp32_path), str(pre))
         dyn = Path(tmp) / "dynamic.onnx"
-        quantize_dynamic(str(pre), str(dyn), weight_type=QuantType.QInt8)
+        quantize_dynamic(str(pre), str(dyn), weight_type=QuantType.QInt8,
+                         nodes_to_exclude=_NOT_QUANTISED)
         sta = Path(tmp) / "static.onnx"
         quantize_static(str(pre), str(sta), Reader(), quant_format=QuantFormat.QDQ,
                         activation_type=QuantType.QInt8, weight_type=QuantType.QInt8,
-                        per_channel=True, nodes_to_exclude=["gbm"])
+                        per_channel=True, nodes_to_exclude=_NOT_QUANTISED)
         for name, path in (("dynamic", dyn), ("static_qdq", sta)):
             p8 = run(path, X_ref)
             info = {"bytes": path.stat().st_size, "time": time_per_step_us(path, X_ref),

@@ -10,7 +10,9 @@ from models.train import DESCRIPTORS, EMOPIA_WEIGHT, GBM_WEIGHT, REPORT
 ROWS = [("mean", "(a) training mean"), ("ridge_simple", "(b) ridge: level, centroid, onset rate"),
         ("gbr_descriptors", f"gradient boosting, {len(DESCRIPTORS)} descriptors (issue baseline)"),
         ("mlp", "MLP ensemble alone"), ("gbr_all", f"gradient boosting, all {N_FEATURES} features"),
-        ("blend", f"**shipped: {1 - GBM_WEIGHT:g} MLP + {GBM_WEIGHT:g} GB-all**"),
+        ("blend", f"level head: {1 - GBM_WEIGHT:g} MLP + {GBM_WEIGHT:g} GB-all"),
+        ("deviation", "deviation head alone"),
+        ("shipped", "**shipped: level head + deviation head**"),
         ("gbr_all_emopia", f"GB-all + EMOPIA weak labels (weight {EMOPIA_WEIGHT:g}; not shipped)")]
 EVALS = [("fluid", "FluidR3"), ("fluid+12dB", "+12 dB"), ("fluid-12dB", "−12 dB"),
          ("timgm", "held-out TimGM6mb"), ("timgm_room", "held-out TimGM6mb + room + noise")]
@@ -33,19 +35,19 @@ def main() -> None:
     for key, name in rows:
         print(_line(name, pooled[f"{key}@fluid"]))
     for tau in ("1", "2", "4"):
-        k = f"blend_smooth{tau}s@fluid"
+        k = f"shipped_smooth{tau}s@fluid"
         if k in pooled:
             print(_line(f"shipped + causal smoothing τ = {tau} s", pooled[k]))
     print(_line("(c) raters' split-half ceiling", rep["ceiling"]))
     print("\nRobustness (same folds; pooled CCC arousal / valence):\n")
-    evals = [(e, n) for e, n in EVALS if f"blend@{e}" in pooled]
+    evals = [(e, n) for e, n in EVALS if f"shipped@{e}" in pooled]
     print("| model | " + " | ".join(n for _, n in evals) + " |\n|---|" + "---|" * len(evals))
     for key, name in rows[1:]:
         cells = [pooled[f"{key}@{e}"] for e, _ in evals]
         print(f"| {name} | " + " | ".join(f"{c['arousal_ccc']:.3f} / {c['valence_ccc']:.3f}"
                                           for c in cells) + " |")
     print("\nPer fold (pooled CCC A / V):\n")
-    cols = [("blend", "shipped"), ("mlp", "MLP"), ("gbr_all", "GB-all"),
+    cols = [("shipped", "shipped"), ("blend", "level head"), ("mlp", "MLP"), ("gbr_all", "GB-all"),
             ("gbr_descriptors", "GBR baseline")]
     print("| fold | test series | " + " | ".join(n for _, n in cols) + " |\n|---|---|"
           + "---|" * len(cols))

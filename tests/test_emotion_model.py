@@ -68,6 +68,22 @@ def test_shipped_models_are_small_and_follow_the_contract():
         assert -1 <= a <= 1 and -1 <= v <= 1
 
 
+def test_deviation_head_compares_each_summary_with_its_own_running_mean():
+    """The graph's deviation features pair every 3 s / 15 s summary with the same summary's
+    longer context (s − e, l − e, s − l), by the extractor's names."""
+    import onnx
+    from onnx import numpy_helper
+
+    from mirage.emotion.features import FEATURE_NAMES
+    for path in (DEFAULT_MODEL, FP32_MODEL):
+        init = {t.name: numpy_helper.to_array(t) for t in onnx.load(str(path)).graph.initializer}
+        a, b = init["dev_minuend"], init["dev_subtrahend"]
+        assert a.size == b.size > 100
+        pairs = {(FEATURE_NAMES[i][:2], FEATURE_NAMES[j][:2]) for i, j in zip(a, b)}
+        assert pairs == {("s_", "e_"), ("l_", "e_"), ("s_", "l_")}
+        assert all(FEATURE_NAMES[i][2:] == FEATURE_NAMES[j][2:] for i, j in zip(a, b))
+
+
 def test_int8_agrees_with_fp32_on_real_features():
     feats = np.concatenate([extract(tone_mix(sr, 6.0, seed), sr)[0]
                             for seed, sr in ((0, 44100), (1, 48000), (2, 22050))])
@@ -98,6 +114,28 @@ def test_smoothing_starts_from_the_first_prediction_not_zero():
         smooth(va, -1.0)
 
 
+def _render(tmp_path, name, **kw):
+    """Write a MIDI file with :func:`_write_midi`, render it with fluidsynth → (x, sr)."""
+    if shutil.which("fluidsynth") is None:
+        pytest.skip("fluidsynth not installed")
+    sf2 = next((p for p in SOUNDFONTS if p.exists()), None)
+    if sf2 is None:
+        pytest.skip("no GM soundfont installed")
+    sf = pytest.importorskip("soundfile")
+    mid, wav = tmp_path / f"{name}.mid", tmp_path / f"{name}.wav"
+    _write_midi(mid, **kw)
+    r = subprocess.run(["fluidsynth", "-ni", "-q", "-g", "0.5", "-F", str(wav), "-r", "44100",
+                        str(sf2), str(mid)], capture_output=True, timeout=120)
+    assert r.returncode == 0, r.stderr.decode()[-300:]
+    return sf.read(wav, dtype="float32")
+
+
+MAJOR = [[60, 64, 67], [65, 69, 72], [67, 71, 74], [60, 64, 67]]   # I IV V I, C major
+MINOR = [[57, 60, 64], [50, 53, 57], [52, 56, 59], [57, 60, 64]]   # i iv V i, A minor
+HAPPY = dict(tempo_bpm=160, velocity=110, chords=MAJOR, notes_per_beat=4)
+SAD = dict(tempo_bpm=56, velocity=35, chords=MINOR, notes_per_beat=1)
+
+
 def _write_midi(path, *, tempo_bpm, velocity, chords, notes_per_beat, seconds=24):
     mido = pytest.importorskip("mido")
     mid = mido.MidiFile(ticks_per_beat=480)
@@ -120,26 +158,27 @@ def _write_midi(path, *, tempo_bpm, velocity, chords, notes_per_beat, seconds=24
 
 @pytest.mark.slow
 def test_loud_fast_major_beats_soft_slow_minor_on_both_axes(tmp_path):
-    if shutil.which("fluidsynth") is None:
-        pytest.skip("fluidsynth not installed")
-    sf2 = next((p for p in SOUNDFONTS if p.exists()), None)
-    if sf2 is None:
-        pytest.skip("no GM soundfont installed")
-    sf = pytest.importorskip("soundfile")
-    major = [[60, 64, 67], [65, 69, 72], [67, 71, 74], [60, 64, 67]]   # I IV V I, C major
-    minor = [[57, 60, 64], [50, 53, 57], [52, 56, 59], [57, 60, 64]]   # i iv V i, A minor
-    cases = {"happy": dict(tempo_bpm=160, velocity=110, chords=major, notes_per_beat=4),
-             "sad": dict(tempo_bpm=56, velocity=35, chords=minor, notes_per_beat=1)}
     means = {}
-    for name, kw in cases.items():
-        mid, wav = tmp_path / f"{name}.mid", tmp_path / f"{name}.wav"
-        _write_midi(mid, **kw)
-        r = subprocess.run(["fluidsynth", "-ni", "-q", "-g", "0.5", "-F", str(wav), "-r", "44100",
-                            str(sf2), str(mid)], capture_output=True, timeout=120)
-        assert r.returncode == 0, r.stderr.decode()[-300:]
-        x, sr = sf.read(wav, dtype="float32")
+    for name, kw in {"happy": HAPPY, "sad": SAD}.items():
+        x, sr = _render(tmp_path, name, **kw)
         track = emotion_track(x, sr)
         means[name] = track[6:, 1:].mean(axis=0)  # after the first 3 s of context
     print(means)
     assert means["happy"][0] > means["sad"][0] + 0.1, means
     assert means["happy"][1] > means["sad"][1] + 0.1, means
+
+
+@pytest.mark.slow
+def test_arousal_follows_a_change_inside_a_piece_within_seconds(tmp_path):
+    """24 s soft, slow and minor, then loud, fast and major: arousal over the 3–9 s after
+    the change beats the last 6 s before it (the running-mean context alone would take a
+    minute; the deviation head reacts to the last 3 s against it)."""
+    sad, sr = _render(tmp_path, "sad", **SAD)
+    happy, _ = _render(tmp_path, "happy", **HAPPY, seconds=12)
+    track = emotion_track(np.concatenate([sad, happy]), sr)
+    t_change = len(sad) / sr  # frames (the render is stereo)
+    t = track[:, 0]
+    before = track[(t > t_change - 6) & (t <= t_change), 1].mean()
+    after = track[(t > t_change + 3) & (t <= t_change + 9), 1].mean()
+    print(before, after)
+    assert after > before + 0.1, (before, after)

@@ -24,6 +24,14 @@ Per STFT frame (``S`` = |rfft(periodic Hann · x)| / Σ window, ``P = S²``)::
     centroid   = log2(Σ f·S / Σ S + 1)   (Hz)
     flatness   = mean ln P' − ln mean P' (100 Hz–8 kHz, P' = P + 1e-10·mean_f P: gain-invariant)
     chroma[c]  = Σ P of the spectral peaks (80 Hz–2 kHz, parabolic-interpolated) in class c
+    semi_db[m] = 10·log10 of the strongest peak (55 Hz–4 kHz, within 60 dB of the frame's
+                 strongest) at semitone m (0 = A1), floored 60 dB below the frame's strongest
+    peak_onsets = #{m : semi_db[m] − max(semi_db_{k−1}[m], semi_db_{k−2}[m]) > 4 dB and
+                        semi_db[m] > top − 25 dB}     (semitone peaks that just rose)
+    height, spread = mean and std of m over the semitones within 30 dB of the top,
+                 power-weighted;  peak_count = how many semitones are within 30 dB of the top
+  (partials count as well as fundamentals: these are pitched-peak statistics, not a
+  transcription — a piano chord of 4 notes shows ≈ 20 peaks)
 
 Per step (the frames of the last ``context_s`` = 3 s), see :data:`FEATURE_NAMES`:
 mean spectral shape (24), level mean/std/slope/range, flux mean/std, onset rate (local
@@ -31,8 +39,11 @@ flux maxima above mean + std, per second), pulse clarity (max normalised autocor
 of the flux for lags 0.25–1.5 s), centroid and flatness means, chroma entropy, the
 Krumhansl–Kessler key fit of the 3 s chroma (best major r, best minor r, their difference),
 the onset density at fixed thresholds (flux maxima over ±2 frames above 1 dB and above
-3 dB, per second: the adaptive threshold above saturates on dense textures) and the beat period (the
-autocorrelation lag of the pulse clarity, s).
+3 dB, per second: the adaptive threshold above saturates on dense textures), the beat period (the
+autocorrelation lag of the pulse clarity, s), and the pitched-peak features (peak onsets per
+second; register height and spread in semitones and the peak count, means over the frames
+with peaks): read from peak positions on a semitone grid, they depend less on the
+instrument's timbre than the band shape does.
 Long context: the mean of those step vectors over the last ``LONG_CONTEXT_S`` = 15 s (a
 boxcar over the available steps at the start) plus the key fit of the 15 s summed chroma
 (``l_*``); and a running mean of the step vectors and of the step chroma (``e_*``) with a
@@ -67,6 +78,9 @@ RUNNING_CONTEXT_S = 120.0
 N_MEL = 24
 MEL_FMIN_HZ, MEL_FMAX_HZ = 40.0, 8000.0
 CHROMA_FMIN_HZ, CHROMA_FMAX_HZ = 80.0, 2000.0
+NOTES_FMIN_HZ, NOTES_FMAX_HZ = 55.0, 4000.0   # semitone 0 = A1 = 55 Hz
+N_SEMITONES = 72
+NOTE_RISE_DB, NOTE_GATE_DB, ACTIVE_DB, SEMI_FLOOR_DB = 4.0, 25.0, 30.0, 60.0
 SILENCE_DB = -120.0
 
 _KK_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
@@ -78,7 +92,8 @@ _SHORT_NAMES = (
        "flux_mean", "flux_std", "onset_rate_hz", "pulse_clarity",
        "centroid_log2hz", "flatness", "chroma_entropy",
        "key_major_r", "key_minor_r", "key_mode",
-       "onset_rate_1db_hz", "onset_rate_3db_hz", "beat_period_s"]
+       "onset_rate_1db_hz", "onset_rate_3db_hz", "beat_period_s",
+       "peak_onset_rate_hz", "peak_height_st", "peak_spread_st", "peak_count"]
 )
 FEATURE_NAMES = tuple(
     [f"s_{n}" for n in _SHORT_NAMES] + [f"l_{n}" for n in _SHORT_NAMES]
@@ -151,6 +166,30 @@ def _peak_chroma(P: np.ndarray, freqs: np.ndarray, lo: int, hi: int) -> np.ndarr
     return np.bincount(k * 12 + pc, weights=w, minlength=12 * P.shape[0]).reshape(-1, 12)
 
 
+def _semitone_db(P: np.ndarray, freqs: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """``float64[K, N_SEMITONES]``: dB of the strongest spectral peak per semitone.
+
+    Peaks of bins ``[lo, hi)`` within :data:`SEMI_FLOOR_DB` of the frame's strongest bin,
+    parabolic-interpolated like the chroma; semitone ``m = round(12·log2(f / 55 Hz))``.
+    Every value is floored :data:`SEMI_FLOOR_DB` below the frame's strongest semitone, so
+    the result shifts with the gain and nothing else.
+    """
+    K = P.shape[0]
+    L = np.log(P[:, lo - 1:hi + 1].astype(np.float64) + 1e-30)
+    c, left, right = L[:, 1:-1], L[:, :-2], L[:, 2:]
+    thr = L.max(axis=1, keepdims=True) - SEMI_FLOOR_DB * np.log(10) / 10
+    k, b = np.nonzero((c > left) & (c >= right) & (c > thr))
+    semi = np.full((K, N_SEMITONES), 1e-30)
+    if k.size:
+        den = left[k, b] - 2 * c[k, b] + right[k, b]
+        delta = np.where(np.abs(den) > 1e-12, 0.5 * (left[k, b] - right[k, b]) / den, 0.0)
+        f = freqs[lo + b] + np.clip(delta, -0.5, 0.5) * (freqs[1] - freqs[0])
+        m = np.clip(np.round(12 * np.log2(f / NOTES_FMIN_HZ)).astype(np.int64), 0, N_SEMITONES - 1)
+        np.maximum.at(semi, (k, m), np.exp(c[k, b]))
+    db = 10 * np.log10(semi)
+    return np.maximum(db, db.max(axis=1, keepdims=True) - SEMI_FLOOR_DB)
+
+
 def _key_profiles() -> np.ndarray:
     rows = [np.roll(_KK_MAJOR, k) for k in range(12)] + [np.roll(_KK_MINOR, k) for k in range(12)]
     p = np.array(rows)
@@ -192,6 +231,8 @@ class EmotionFeatures:
         self._mel = _mel_matrix(self.sr_hz, self.n_fft)
         self._chroma_lo = int(np.searchsorted(freqs, CHROMA_FMIN_HZ))
         self._chroma_hi = int(np.searchsorted(freqs, CHROMA_FMAX_HZ))
+        self._notes_lo = int(np.searchsorted(freqs, NOTES_FMIN_HZ))
+        self._notes_hi = int(np.searchsorted(freqs, NOTES_FMAX_HZ))
         self._flat_mask = (freqs >= 100.0) & (freqs < 8000.0)
         n = np.arange(self.n_fft)
         self._wsum = float(np.sum(0.5 - 0.5 * np.cos(2 * np.pi * n / self.n_fft)))
@@ -208,6 +249,7 @@ class EmotionFeatures:
         self._next_frame = 0       # index of the next STFT frame to compute
         self._step = 0             # steps emitted
         self._prev_mel = None
+        self._prev_semi = None                     # semitone dB of the last two frames
         self._frame_rows: list[np.ndarray] = []   # per-frame features, last context
         self._chroma_rows: list[np.ndarray] = []
         self._short_hist: list[np.ndarray] = []   # last long-context step vectors
@@ -270,7 +312,21 @@ class EmotionFeatures:
         Pf = P[:, self._flat_mask].astype(np.float64) + (1e-10 * total[:, None] / P.shape[1] + 1e-30)
         flat = (np.log(Pf).mean(axis=1, dtype=np.float64)
                 - np.log(Pf.mean(axis=1, dtype=np.float64)))
-        rows = np.column_stack([shape, level, flux, np.log2(cent + 1.0), flat])
+        semi = _semitone_db(P, self._freqs, self._notes_lo, self._notes_hi)
+        past = np.vstack([semi[:1], semi[:1]] if self._prev_semi is None else self._prev_semi)
+        both = np.vstack([past, semi])
+        self._prev_semi = both[-2:].copy()
+        top = semi.max(axis=1, keepdims=True)
+        onsets = ((semi - np.maximum(both[1:-1], both[:-2]) > NOTE_RISE_DB)
+               & (semi > top - NOTE_GATE_DB)).sum(axis=1)
+        w = np.where(semi > top - ACTIVE_DB, 10 ** ((semi - top) / 10), 0.0)
+        wsum = w.sum(axis=1)
+        st = np.arange(N_SEMITONES, dtype=np.float64)
+        height = (w @ st) / wsum
+        spread = np.sqrt(np.maximum((w @ (st * st)) / wsum - height * height, 0.0))
+        count = (w > 0).sum(axis=1)
+        rows = np.column_stack([shape, level, flux, np.log2(cent + 1.0), flat,
+                                onsets, height, spread, count])
         self._frame_rows.extend(rows)
         self._chroma_rows.extend(_peak_chroma(P, self._freqs, self._chroma_lo, self._chroma_hi))
         excess = len(self._frame_rows) - self._ctx_frames
@@ -306,6 +362,12 @@ class EmotionFeatures:
                 short[N_MEL + 14] = (peak & (c > 1.0)).sum() / seconds
                 short[N_MEL + 15] = (peak & (c > 3.0)).sum() / seconds
             short[N_MEL + 7], short[N_MEL + 16] = self._pulse(flux)
+            short[N_MEL + 17] = F[:, N_MEL + 4].sum() / seconds
+            # register and peak count over the frames that have peaks (a silent frame has
+            # none: its semitones all sit on the floor, so every one counts as "active")
+            tonal = audible & (F[:, N_MEL + 7] < N_SEMITONES)
+            if tonal.any():
+                short[N_MEL + 18:N_MEL + 21] = F[tonal, N_MEL + 5:N_MEL + 8].mean(axis=0)
             short[N_MEL + 8] = F[audible, N_MEL + 2].mean() if audible.any() else 0.0
             short[N_MEL + 9] = F[audible, N_MEL + 3].mean() if audible.any() else 0.0
             chroma_sum = C.sum(axis=0)
