@@ -1,4 +1,4 @@
-"""ONNX export of the emotion model (MLP, trees, deviation head): fp32, then int8, checked and timed.
+"""ONNX export of the emotion model (MLP, trees, deviation head): fp32, int8, checked, timed.
 
 Graph contract (also in models/README.md):
 
@@ -7,9 +7,10 @@ Graph contract (also in models/README.md):
 * output ``va``: float32[N, 2] — (arousal, valence), each in [-1, 1] (tanh).
 * metadata_props: ``feature_names`` (comma-separated), ``step_s``, ``n_features``.
 
-Optional gradient-boosting half: ``export_all(..., gbm=(models, weight))`` appends the fitted
-``HistGradientBoostingRegressor`` pair (arousal, valence; trained on all ``N_FEATURES``
-columns) as one ``ai.onnx.ml`` ``TreeEnsembleRegressor`` node on the same input, clips it to
+Optional gradient-boosting half: ``export_all(..., gbm=(models, weight[, columns]))`` appends
+the fitted ``HistGradientBoostingRegressor`` pair (arousal, valence; trained on the input
+``columns``, default all) as one ``ai.onnx.ml`` ``TreeEnsembleRegressor`` node on the same
+input (its feature ids mapped back to input columns), clips it to
 [-1, 1] and outputs ``va = (1 − weight)·mlp + weight·gbm`` — one graph, one session.
 Optional deviation head: ``export_all(..., deviation=(models, minuend, subtrahend))`` adds
 ``dev = trees(features[:, minuend] − features[:, subtrahend])`` (two Gathers, a Sub and a
@@ -77,9 +78,11 @@ def gbm_predict(models, X: np.ndarray) -> np.ndarray:
     return np.clip(np.column_stack([m.predict(X) for m in models]), -1, 1)
 
 
-def _tree_node(models, input_name: str, output_name: str, name: str = "gbm"):
+def _tree_node(models, input_name: str, output_name: str, name: str = "gbm", columns=None):
     """One TreeEnsembleRegressor (n_targets = len(models)) equal to the fitted
-    ``HistGradientBoostingRegressor``s: each predictor node goes left iff ``x <= threshold``."""
+    ``HistGradientBoostingRegressor``s: each predictor node goes left iff ``x <= threshold``.
+    ``columns``: the input column of each feature the trees were fitted on (default: same)."""
+    col = (lambda i: i) if columns is None else (lambda i: int(columns[i]))
     from onnx import helper
     a = {k: [] for k in ("nodes_treeids", "nodes_nodeids", "nodes_featureids", "nodes_values",
                          "nodes_modes", "nodes_truenodeids", "nodes_falsenodeids",
@@ -93,7 +96,7 @@ def _tree_node(models, input_name: str, output_name: str, name: str = "gbm"):
                 leaf = bool(nd["is_leaf"])
                 a["nodes_treeids"].append(tree)
                 a["nodes_nodeids"].append(i)
-                a["nodes_featureids"].append(0 if leaf else int(nd["feature_idx"]))
+                a["nodes_featureids"].append(0 if leaf else col(int(nd["feature_idx"])))
                 a["nodes_values"].append(0.0 if leaf else float(nd["num_threshold"]))
                 a["nodes_modes"].append("LEAF" if leaf else "BRANCH_LEQ")
                 a["nodes_truenodeids"].append(0 if leaf else int(nd["left"]))
@@ -110,7 +113,7 @@ def _tree_node(models, input_name: str, output_name: str, name: str = "gbm"):
                             aggregate_function="SUM", post_transform="NONE", **a)
 
 
-def _append_gbm(path: Path, models, weight: float) -> None:
+def _append_gbm(path: Path, models, weight: float, columns=None) -> None:
     """Rewrite the exported MLP graph at ``path`` into the MLP + trees blend."""
     from onnx import helper, numpy_helper
     m = onnx.load(str(path))
@@ -123,7 +126,7 @@ def _append_gbm(path: Path, models, weight: float) -> None:
     g.initializer.extend([c("gbm_lo", -1.0), c("gbm_hi", 1.0), c("w_mlp", 1.0 - weight),
                           c("w_gbm", weight)])
     g.node.extend([
-        _tree_node(models, INPUT, "gbm_raw"),
+        _tree_node(models, INPUT, "gbm_raw", columns=columns),
         helper.make_node("Clip", ["gbm_raw", "gbm_lo", "gbm_hi"], ["gbm_va"]),
         helper.make_node("Mul", ["mlp_va", "w_mlp"], ["mlp_part"]),
         helper.make_node("Mul", ["gbm_va", "w_gbm"], ["gbm_part"]),
@@ -196,7 +199,8 @@ def export_all(net, X_ref: np.ndarray, fp32_path: Path, int8_path: Path,
     with torch.no_grad():
         p_torch = net(torch.tensor(X_ref, dtype=torch.float32)).numpy()
     if gbm is not None:
-        p_torch = (1 - gbm[1]) * p_torch + gbm[1] * gbm_predict(gbm[0], X_ref)
+        cols = gbm[2] if len(gbm) > 2 else slice(None)
+        p_torch = (1 - gbm[1]) * p_torch + gbm[1] * gbm_predict(gbm[0], X_ref[:, cols])
     if deviation is not None:
         models, a, b = deviation
         Z = X_ref[:, a] - X_ref[:, b]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from mirage.emotion.features import N_FEATURES
-from models.train import DESCRIPTORS, EMOPIA_WEIGHT, GBM_WEIGHT, REPORT
+from models.train import DESCRIPTORS, EMOPIA_WEIGHT, GBM_WEIGHT, LEVEL_HEAD, REPORT
 
 ROWS = [("mean", "(a) training mean"), ("ridge_simple", "(b) ridge: level, centroid, onset rate"),
         ("gbr_descriptors", f"gradient boosting, {len(DESCRIPTORS)} descriptors (issue baseline)"),
-        ("mlp", "MLP ensemble alone"), ("gbr_all", f"gradient boosting, all {N_FEATURES} features"),
+        ("mlp", "MLP ensemble alone"),
+        ("gbr_all", f"GB-all: gradient boosting, the {len(LEVEL_HEAD)} level-head features"),
         ("blend", f"level head: {1 - GBM_WEIGHT:g} MLP + {GBM_WEIGHT:g} GB-all"),
         ("deviation", "deviation head alone"),
         ("shipped", "**shipped: level head + deviation head**"),

@@ -84,6 +84,27 @@ def test_deviation_head_compares_each_summary_with_its_own_running_mean():
         assert all(FEATURE_NAMES[i][2:] == FEATURE_NAMES[j][2:] for i, j in zip(a, b))
 
 
+def test_a_constant_timbre_change_does_not_move_the_mood():
+    """The level head never reads the absolute spectral shape and the deviation head reads
+    only its changes, so shifting the 3 s, 15 s and running shape by the same tilt (a
+    brighter instrument, all piece long) leaves the prediction unchanged (up to float32
+    rounding of the differences at a tree threshold) — while the same tilt on the 3 s shape
+    alone (the sound just got brighter) does move it."""
+    from mirage.emotion.features import FEATURE_NAMES
+    feats = np.concatenate([extract(tone_mix(sr, 20.0, seed), sr)[0]
+                            for seed, sr in ((0, 44100), (1, 48000))])
+    tilt = (np.arange(24) * 0.5 - 6.0).astype(np.float32)  # dB across the bands
+    constant, recent = feats.copy(), feats.copy()
+    for w in ("s", "l", "e"):
+        constant[:, [FEATURE_NAMES.index(f"{w}_shape{b}") for b in range(24)]] += tilt
+    recent[:, [FEATURE_NAMES.index(f"s_shape{b}") for b in range(24)]] += tilt
+    for path in (DEFAULT_MODEL, FP32_MODEL):
+        model = EmotionModel(path)
+        base = model.predict_batch(feats)
+        assert np.abs(model.predict_batch(constant) - base).max() < 1e-3  # 0.0 measured
+        assert np.abs(model.predict_batch(recent) - base).max() > 2e-3    # 0.008 measured
+
+
 def test_int8_agrees_with_fp32_on_real_features():
     feats = np.concatenate([extract(tone_mix(sr, 6.0, seed), sr)[0]
                             for seed, sr in ((0, 44100), (1, 48000), (2, 22050))])
