@@ -86,7 +86,7 @@ $(STAMP_TRAIN): $(STAMP)
 
 # The emotion model (models/README.md): render VGMIDI with fluidsynth (cached outside the
 # repo), extract features, cross-validate and train, export ONNX, print the metrics tables.
-# About 1 h 45 min on one core from scratch (renders ≈ 55 min, features ≈ 12, training ≈ 35).
+# About 1 h 30 min on one core from scratch (renders ≈ 55 min, features ≈ 12, training ≈ 25).
 APT_MODEL := fluidsynth fluid-soundfont-gm timgm6mb-soundfont musescore-general-soundfont-small
 
 model: install-train

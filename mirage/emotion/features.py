@@ -31,7 +31,7 @@ Per STFT frame (``S`` = |rfft(periodic Hann · x)| / Σ window, ``P = S²``)::
     height, spread = mean and std of m over the semitones within 30 dB of the top,
                  power-weighted;  peak_count = how many semitones are within 30 dB of the top
   (partials count as well as fundamentals: these are pitched-peak statistics, not a
-  transcription — a piano chord of 4 notes shows ≈ 20 peaks)
+  transcription — in the rendered piano pieces peak_count is typically 20–25)
 
 Per step (the frames of the last ``context_s`` = 3 s), see :data:`FEATURE_NAMES`:
 mean spectral shape (24), level mean/std/slope/range, flux mean/std, onset rate (local
@@ -78,9 +78,9 @@ RUNNING_CONTEXT_S = 120.0
 N_MEL = 24
 MEL_FMIN_HZ, MEL_FMAX_HZ = 40.0, 8000.0
 CHROMA_FMIN_HZ, CHROMA_FMAX_HZ = 80.0, 2000.0
-NOTES_FMIN_HZ, NOTES_FMAX_HZ = 55.0, 4000.0   # semitone 0 = A1 = 55 Hz
+PEAKS_FMIN_HZ, PEAKS_FMAX_HZ = 55.0, 4000.0   # semitone 0 = A1 = 55 Hz
 N_SEMITONES = 72
-NOTE_RISE_DB, NOTE_GATE_DB, ACTIVE_DB, SEMI_FLOOR_DB = 4.0, 25.0, 30.0, 60.0
+PEAK_RISE_DB, PEAK_GATE_DB, ACTIVE_DB, SEMI_FLOOR_DB = 4.0, 25.0, 30.0, 60.0
 SILENCE_DB = -120.0
 
 _KK_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
@@ -184,10 +184,30 @@ def _semitone_db(P: np.ndarray, freqs: np.ndarray, lo: int, hi: int) -> np.ndarr
         den = left[k, b] - 2 * c[k, b] + right[k, b]
         delta = np.where(np.abs(den) > 1e-12, 0.5 * (left[k, b] - right[k, b]) / den, 0.0)
         f = freqs[lo + b] + np.clip(delta, -0.5, 0.5) * (freqs[1] - freqs[0])
-        m = np.clip(np.round(12 * np.log2(f / NOTES_FMIN_HZ)).astype(np.int64), 0, N_SEMITONES - 1)
+        m = np.clip(np.round(12 * np.log2(f / PEAKS_FMIN_HZ)).astype(np.int64), 0, N_SEMITONES - 1)
         np.maximum.at(semi, (k, m), np.exp(c[k, b]))
     db = 10 * np.log10(semi)
     return np.maximum(db, db.max(axis=1, keepdims=True) - SEMI_FLOOR_DB)
+
+
+def _peak_statistics(semi: np.ndarray, past: np.ndarray) -> np.ndarray:
+    """``float64[K, 4]`` per frame: peak onsets, height, spread (semitones), peak count.
+
+    ``semi`` is :func:`_semitone_db` of ``K`` frames, ``past`` that of the two frames before
+    them. An onset is a semitone ``PEAK_RISE_DB`` above its level in both previous frames
+    and within ``PEAK_GATE_DB`` of the frame's strongest; height and spread are the
+    power-weighted mean and std of the semitones within ``ACTIVE_DB`` of the strongest.
+    """
+    both = np.vstack([past, semi])
+    top = semi.max(axis=1, keepdims=True)
+    onsets = ((semi - np.maximum(both[1:-1], both[:-2]) > PEAK_RISE_DB)
+              & (semi > top - PEAK_GATE_DB)).sum(axis=1)
+    w = np.where(semi > top - ACTIVE_DB, 10 ** ((semi - top) / 10), 0.0)
+    wsum = w.sum(axis=1)
+    st = np.arange(N_SEMITONES, dtype=np.float64)
+    height = (w @ st) / wsum
+    spread = np.sqrt(np.maximum((w @ (st * st)) / wsum - height * height, 0.0))
+    return np.column_stack([onsets, height, spread, (w > 0).sum(axis=1)])
 
 
 def _key_profiles() -> np.ndarray:
@@ -231,8 +251,8 @@ class EmotionFeatures:
         self._mel = _mel_matrix(self.sr_hz, self.n_fft)
         self._chroma_lo = int(np.searchsorted(freqs, CHROMA_FMIN_HZ))
         self._chroma_hi = int(np.searchsorted(freqs, CHROMA_FMAX_HZ))
-        self._notes_lo = int(np.searchsorted(freqs, NOTES_FMIN_HZ))
-        self._notes_hi = int(np.searchsorted(freqs, NOTES_FMAX_HZ))
+        self._peaks_lo = int(np.searchsorted(freqs, PEAKS_FMIN_HZ))
+        self._peaks_hi = int(np.searchsorted(freqs, PEAKS_FMAX_HZ))
         self._flat_mask = (freqs >= 100.0) & (freqs < 8000.0)
         n = np.arange(self.n_fft)
         self._wsum = float(np.sum(0.5 - 0.5 * np.cos(2 * np.pi * n / self.n_fft)))
@@ -312,21 +332,11 @@ class EmotionFeatures:
         Pf = P[:, self._flat_mask].astype(np.float64) + (1e-10 * total[:, None] / P.shape[1] + 1e-30)
         flat = (np.log(Pf).mean(axis=1, dtype=np.float64)
                 - np.log(Pf.mean(axis=1, dtype=np.float64)))
-        semi = _semitone_db(P, self._freqs, self._notes_lo, self._notes_hi)
-        past = np.vstack([semi[:1], semi[:1]] if self._prev_semi is None else self._prev_semi)
-        both = np.vstack([past, semi])
-        self._prev_semi = both[-2:].copy()
-        top = semi.max(axis=1, keepdims=True)
-        onsets = ((semi - np.maximum(both[1:-1], both[:-2]) > NOTE_RISE_DB)
-               & (semi > top - NOTE_GATE_DB)).sum(axis=1)
-        w = np.where(semi > top - ACTIVE_DB, 10 ** ((semi - top) / 10), 0.0)
-        wsum = w.sum(axis=1)
-        st = np.arange(N_SEMITONES, dtype=np.float64)
-        height = (w @ st) / wsum
-        spread = np.sqrt(np.maximum((w @ (st * st)) / wsum - height * height, 0.0))
-        count = (w > 0).sum(axis=1)
-        rows = np.column_stack([shape, level, flux, np.log2(cent + 1.0), flat,
-                                onsets, height, spread, count])
+        semi = _semitone_db(P, self._freqs, self._peaks_lo, self._peaks_hi)
+        past = semi[[0, 0]] if self._prev_semi is None else self._prev_semi
+        peaks = _peak_statistics(semi, past)
+        self._prev_semi = np.vstack([past, semi])[-2:].copy()
+        rows = np.column_stack([shape, level, flux, np.log2(cent + 1.0), flat, peaks])
         self._frame_rows.extend(rows)
         self._chroma_rows.extend(_peak_chroma(P, self._freqs, self._chroma_lo, self._chroma_hi))
         excess = len(self._frame_rows) - self._ctx_frames
