@@ -113,43 +113,44 @@ def _tree_node(models, input_name: str, output_name: str, name: str = "gbm", col
                             aggregate_function="SUM", post_transform="NONE", **a)
 
 
-def _append_gbm(path: Path, models, weight: float, columns=None) -> None:
-    """Rewrite the exported MLP graph at ``path`` into the MLP + trees blend."""
+def _extend_graph(path: Path, renamed_output: str, initializers: dict, nodes: list) -> None:
+    """Rewrite the graph at ``path``: its output ``va`` becomes ``renamed_output``, then the
+    constant ``initializers`` (name → array) and ``nodes`` are appended (they must produce
+    ``va`` again); the ``ai.onnx.ml`` opset is declared for the tree nodes; checked, saved."""
     from onnx import helper, numpy_helper
     m = onnx.load(str(path))
     g = m.graph
     for node in g.node:
-        node.output[:] = ["mlp_va" if o == OUTPUT else o for o in node.output]
-    def c(name, value):
-        return numpy_helper.from_array(np.asarray(value, np.float32), name)
-
-    g.initializer.extend([c("gbm_lo", -1.0), c("gbm_hi", 1.0), c("w_mlp", 1.0 - weight),
-                          c("w_gbm", weight)])
-    g.node.extend([
-        _tree_node(models, INPUT, "gbm_raw", columns=columns),
-        helper.make_node("Clip", ["gbm_raw", "gbm_lo", "gbm_hi"], ["gbm_va"]),
-        helper.make_node("Mul", ["mlp_va", "w_mlp"], ["mlp_part"]),
-        helper.make_node("Mul", ["gbm_va", "w_gbm"], ["gbm_part"]),
-        helper.make_node("Add", ["mlp_part", "gbm_part"], [OUTPUT])])
-    m.opset_import.append(helper.make_opsetid("ai.onnx.ml", 3))
+        node.output[:] = [renamed_output if o == OUTPUT else o for o in node.output]
+    g.initializer.extend(numpy_helper.from_array(v, k) for k, v in initializers.items())
+    g.node.extend(nodes)
+    if not any(o.domain == "ai.onnx.ml" for o in m.opset_import):
+        m.opset_import.append(helper.make_opsetid("ai.onnx.ml", 3))
     del g.value_info[:]
     onnx.checker.check_model(m)
     onnx.save(m, str(path))
 
 
+def _append_gbm(path: Path, models, weight: float, columns=None) -> None:
+    """Rewrite the exported MLP graph at ``path`` into the MLP + trees blend."""
+    from onnx import helper
+    f32 = lambda v: np.asarray(v, np.float32)  # noqa: E731
+    _extend_graph(path, "mlp_va", {"gbm_lo": f32(-1.0), "gbm_hi": f32(1.0),
+                                   "w_mlp": f32(1.0 - weight), "w_gbm": f32(weight)}, [
+        _tree_node(models, INPUT, "gbm_raw", columns=columns),
+        helper.make_node("Clip", ["gbm_raw", "gbm_lo", "gbm_hi"], ["gbm_va"]),
+        helper.make_node("Mul", ["mlp_va", "w_mlp"], ["mlp_part"]),
+        helper.make_node("Mul", ["gbm_va", "w_gbm"], ["gbm_part"]),
+        helper.make_node("Add", ["mlp_part", "gbm_part"], [OUTPUT])])
+
+
 def _append_deviation(path: Path, models, minuend: np.ndarray, subtrahend: np.ndarray) -> None:
     """Rewrite the graph at ``path``: ``va = clip(va + trees(x[:, minuend] − x[:, subtrahend]))``."""
-    from onnx import helper, numpy_helper
-    m = onnx.load(str(path))
-    g = m.graph
-    for node in g.node:
-        node.output[:] = ["level_va" if o == OUTPUT else o for o in node.output]
-    g.initializer.extend([
-        numpy_helper.from_array(np.asarray(minuend, np.int64), "dev_minuend"),
-        numpy_helper.from_array(np.asarray(subtrahend, np.int64), "dev_subtrahend"),
-        numpy_helper.from_array(np.asarray(-1.0, np.float32), "va_lo"),
-        numpy_helper.from_array(np.asarray(1.0, np.float32), "va_hi")])
-    g.node.extend([
+    from onnx import helper
+    _extend_graph(path, "level_va", {
+        "dev_minuend": np.asarray(minuend, np.int64),
+        "dev_subtrahend": np.asarray(subtrahend, np.int64),
+        "va_lo": np.asarray(-1.0, np.float32), "va_hi": np.asarray(1.0, np.float32)}, [
         helper.make_node("Gather", [INPUT, "dev_minuend"], ["dev_a"], name="dev_gather_a", axis=1),
         helper.make_node("Gather", [INPUT, "dev_subtrahend"], ["dev_b"], name="dev_gather_b",
                          axis=1),
@@ -157,11 +158,6 @@ def _append_deviation(path: Path, models, minuend: np.ndarray, subtrahend: np.nd
         _tree_node(models, "dev_x", "dev_va", name="deviation"),
         helper.make_node("Add", ["level_va", "dev_va"], ["va_sum"], name="dev_add"),
         helper.make_node("Clip", ["va_sum", "va_lo", "va_hi"], [OUTPUT], name="va_clip")])
-    if not any(o.domain == "ai.onnx.ml" for o in m.opset_import):
-        m.opset_import.append(helper.make_opsetid("ai.onnx.ml", 3))
-    del g.value_info[:]
-    onnx.checker.check_model(m)
-    onnx.save(m, str(path))
 
 
 _NOT_QUANTISED = ["gbm", "deviation", "dev_gather_a", "dev_gather_b", "dev_sub", "dev_add",
