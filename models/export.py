@@ -5,7 +5,8 @@ Graph contract (also in models/README.md):
 * input ``features``: float32[N, N_FEATURES] — raw vectors from
   ``mirage.emotion.features`` (the standardisation is inside the graph);
 * output ``va``: float32[N, 2] — (arousal, valence), each in [-1, 1] (tanh).
-* metadata_props: ``feature_names`` (comma-separated), ``step_s``, ``n_features``.
+* metadata_props: ``feature_names`` (comma-separated), ``features_version``, ``step_s``,
+  ``n_features``.
 
 Optional gradient-boosting half: ``export_all(..., gbm=(models, weight[, columns]))`` appends
 the fitted ``HistGradientBoostingRegressor`` pair (arousal, valence; trained on the input
@@ -31,7 +32,7 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 
-from mirage.emotion.features import FEATURE_NAMES, N_FEATURES, STEP_S
+from mirage.emotion.features import FEATURE_NAMES, FEATURES_VERSION, N_FEATURES, STEP_S
 from models.metrics import ccc
 
 INPUT, OUTPUT = "features", "va"
@@ -65,7 +66,8 @@ def run(path: Path, X: np.ndarray) -> np.ndarray:
 
 def _add_metadata(path: Path) -> None:
     m = onnx.load(str(path))
-    for k, v in {"feature_names": ",".join(FEATURE_NAMES), "step_s": str(STEP_S),
+    for k, v in {"feature_names": ",".join(FEATURE_NAMES),
+                 "features_version": str(FEATURES_VERSION), "step_s": str(STEP_S),
                  "n_features": str(N_FEATURES),
                  "outputs": "arousal,valence in [-1, 1]"}.items():
         p = m.metadata_props.add()

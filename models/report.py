@@ -24,6 +24,26 @@ def _line(name, s):
             f"{s['valence_rmse']:.3f} | {s['valence_within_r']:.3f} |")
 
 
+EXTERNAL_ROWS = [("shipped int8", "**shipped (int8)**"), ("shipped fp32", "shipped (fp32)"),
+                 ("gbr_descriptors", "gradient boosting, 31 descriptors (issue baseline)"),
+                 ("ridge_simple", "(b) ridge: level, centroid, onset rate")]
+
+
+def external_table(ext: dict) -> str:
+    """The EMOPIA check (``models.external``) as a markdown table."""
+    q = ext["quadrant_counts"]
+    lines = [f"\nExternal check on EMOPIA ({sum(q)} clips, Q1–Q4: {', '.join(map(str, q))}; "
+             "clip means; 95 % intervals by song bootstrap):\n",
+             "| model | A AUC | A balanced acc. | V AUC | V balanced acc. | quadrant acc. |",
+             "|---|---|---|---|---|---|"]
+    for key, name in EXTERNAL_ROWS:
+        r = ext["emopia"][key]
+        cell = [f"{r[f'{d}_auc']:.3f} ({r[f'{d}_auc_ci95'][0]:.3f}–{r[f'{d}_auc_ci95'][1]:.3f})"
+                f" | {r[f'{d}_balanced_accuracy']:.3f}" for d in ("arousal", "valence")]
+        lines.append(f"| {name} | {cell[0]} | {cell[1]} | {r['quadrant_accuracy']:.3f} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     rep = json.loads(REPORT.read_text())
     pooled = rep["pooled"]
@@ -54,6 +74,8 @@ def main() -> None:
     for k, f in enumerate(rep["per_fold"]):
         print(f"| {k} | {', '.join(f['series'])} | " + " | ".join(
             f"{f[m]['arousal_ccc']:.3f} / {f[m]['valence_ccc']:.3f}" for m, _ in cols) + " |")
+    if "external" in rep:
+        print(external_table(rep["external"]))
     ex = rep["export"]
     print("\nExport:", json.dumps(ex, indent=1))
     print(f"\ntrain_seconds: {rep['train_seconds']:.0f}")

@@ -61,6 +61,20 @@ def test_model_trained_on_other_features_is_refused(tmp_path):
     assert "\n" not in str(err.value)
 
 
+def test_model_trained_on_an_older_feature_version_is_refused(tmp_path):
+    # same names, other meaning (version 1 summed raw peak power into the chroma)
+    import onnx
+    m = onnx.load(str(FP32_MODEL))
+    kept = [p for p in m.metadata_props if p.key != "features_version"]
+    del m.metadata_props[:]
+    m.metadata_props.extend(kept)  # no version recorded: a version-1 model
+    path = tmp_path / "old.onnx"
+    onnx.save(m, str(path))
+    with pytest.raises(InputError, match="old.onnx.*features version 1, mirage: 2") as err:
+        EmotionModel(path)
+    assert "\n" not in str(err.value)
+
+
 def test_shipped_models_are_small_and_follow_the_contract():
     assert DEFAULT_MODEL.stat().st_size <= 1_000_000
     for path in (DEFAULT_MODEL, FP32_MODEL):

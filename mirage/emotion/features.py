@@ -12,7 +12,7 @@ Rate independence
 The STFT size follows the rate, ``n_fft = 2^round(log2(2048 · sr / 44100))`` and
 ``hop = n_fft / 4`` (2048/512 at 44.1 and 48 kHz, 1024/256 at 22.05 kHz); magnitudes are
 divided by the window sum, so a sinusoid of amplitude A reads A/2 at any rate; every band is
-defined in Hz (mel triangles 40 Hz–8 kHz, chroma 55 Hz–2 kHz, flatness 100 Hz–8 kHz), and
+defined in Hz (mel triangles 40 Hz–8 kHz, semitone peaks 55 Hz–4 kHz, flatness 100 Hz–8 kHz), and
 every window in seconds. No resampling happens in the extractor.
 
 Per STFT frame (``S`` = |rfft(periodic Hann · x)| / Σ window, ``P = S²``)::
@@ -23,9 +23,12 @@ Per STFT frame (``S`` = |rfft(periodic Hann · x)| / Σ window, ``P = S²``)::
     flux       = Σ_b max(0, mel_db[b] − mel_db_prev[b]) / n_bands
     centroid   = log2(Σ f·S / Σ S + 1)   (Hz)
     flatness   = mean ln P' − ln mean P' (100 Hz–8 kHz, P' = P + 1e-10·mean_f P: gain-invariant)
-    chroma[c]  = Σ P of the spectral peaks (80 Hz–2 kHz, parabolic-interpolated) in class c
     semi_db[m] = 10·log10 of the strongest peak (55 Hz–4 kHz, within 60 dB of the frame's
                  strongest) at semitone m (0 = A1), floored 60 dB below the frame's strongest
+    chroma[c]  = Σ_{n ≡ c} H[n], H ≥ 0 the note amplitudes that best explain the semitone
+                 amplitudes 10^(semi_db/20) as a sum of harmonic note templates
+                 (``_note_chroma``: a note's upper partials count for the note, not for
+                 the pitch classes they fall on, so the key fit depends less on the timbre)
     peak_onsets = #{m : semi_db[m] − max(semi_db_{k−1}[m], semi_db_{k−2}[m]) > 4 dB and
                         semi_db[m] > top − 25 dB}     (semitone peaks that just rose)
     height, spread = mean and std of m over the semitones within 30 dB of the top,
@@ -71,17 +74,20 @@ except ImportError:  # identical numpy reference (librosa center=False, periodic
     _magnitude_frames = None
     STFT_SOURCE = "numpy"
 
+# Bumped whenever what a feature measures changes while its name stays (a model records the
+# version it was trained on; mirage.emotion.model refuses another). 2: note-activation chroma.
+FEATURES_VERSION = 2
 STEP_S = 0.5
 CONTEXT_S = 3.0
 LONG_CONTEXT_S = 15.0
 RUNNING_CONTEXT_S = 120.0
 N_MEL = 24
 MEL_FMIN_HZ, MEL_FMAX_HZ = 40.0, 8000.0
-CHROMA_FMIN_HZ, CHROMA_FMAX_HZ = 80.0, 2000.0
 PEAKS_FMIN_HZ, PEAKS_FMAX_HZ = 55.0, 4000.0   # semitone 0 = A1 = 55 Hz
 N_SEMITONES = 72
 PEAK_RISE_DB, PEAK_GATE_DB, ACTIVE_DB, SEMI_FLOOR_DB = 4.0, 25.0, 30.0, 60.0
 SILENCE_DB = -120.0
+N_NOTES, NOTE_HARMONICS, NOTE_DECAY, NOTE_ITERATIONS = 60, 8, 0.85, 40  # A1 … G#6
 
 _KK_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
 _KK_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
@@ -143,29 +149,6 @@ def _mel_matrix(sr_hz: float, n_fft: int) -> np.ndarray:
     return m.T.astype(np.float32)  # [F, N_MEL]
 
 
-def _peak_chroma(P: np.ndarray, freqs: np.ndarray, lo: int, hi: int) -> np.ndarray:
-    """``float64[K, 12]``: power of the spectral peaks of bins ``[lo, hi)`` per pitch class.
-
-    A peak is a local maximum of ``P`` above 1e-3 × the frame's maximum; its frequency is
-    refined by parabolic interpolation of ``ln P`` (so the pitch class does not depend on
-    the bin spacing, i.e. on the rate), then rounded to the nearest semitone (0 = C).
-    """
-    L = np.log(P[:, lo - 1:hi + 1].astype(np.float64) + 1e-30)
-    c, left, right = L[:, 1:-1], L[:, :-2], L[:, 2:]
-    thr = np.log(1e-3) + L.max(axis=1, keepdims=True)
-    peak = (c > left) & (c >= right) & (c > thr)
-    k, b = np.nonzero(peak)
-    if k.size == 0:
-        return np.zeros((P.shape[0], 12))
-    den = left[k, b] - 2 * c[k, b] + right[k, b]
-    delta = np.where(np.abs(den) > 1e-12, 0.5 * (left[k, b] - right[k, b]) / den, 0.0)
-    df = freqs[1] - freqs[0]
-    f = freqs[lo + b] + np.clip(delta, -0.5, 0.5) * df
-    pc = np.mod(np.round(12 * np.log2(f / 440.0)) + 9, 12).astype(np.int64)
-    w = P[:, lo:hi][k, b].astype(np.float64)
-    return np.bincount(k * 12 + pc, weights=w, minlength=12 * P.shape[0]).reshape(-1, 12)
-
-
 def _semitone_db(P: np.ndarray, freqs: np.ndarray, lo: int, hi: int) -> np.ndarray:
     """``float64[K, N_SEMITONES]``: dB of the strongest spectral peak per semitone.
 
@@ -188,6 +171,46 @@ def _semitone_db(P: np.ndarray, freqs: np.ndarray, lo: int, hi: int) -> np.ndarr
         np.maximum.at(semi, (k, m), np.exp(c[k, b]))
     db = 10 * np.log10(semi)
     return np.maximum(db, db.max(axis=1, keepdims=True) - SEMI_FLOOR_DB)
+
+
+def _note_templates() -> tuple[np.ndarray, np.ndarray]:
+    """``W`` ``float64[N_NOTES, N_SEMITONES]``: note ``n`` (semitone ``n``, 0 = A1) has
+    partials ``h = 1…NOTE_HARMONICS`` at semitone ``n + round(12·log2 h)`` with amplitude
+    ``NOTE_DECAY^(h−1)``; and ``float64[N_NOTES, 12]``, each note's pitch class (C = 0)."""
+    W = np.zeros((N_NOTES, N_SEMITONES))
+    for n in range(N_NOTES):
+        for h in range(1, NOTE_HARMONICS + 1):
+            m = n + int(round(12 * np.log2(h)))
+            if m < N_SEMITONES:
+                W[n, m] += NOTE_DECAY ** (h - 1)
+    classes = np.zeros((N_NOTES, 12))
+    classes[np.arange(N_NOTES), (np.arange(N_NOTES) + 9) % 12] = 1.0
+    return W, classes
+
+
+_NOTES, _NOTE_CLASSES = _note_templates()
+_NOTES_GRAM = _NOTES @ _NOTES.T
+
+
+def _note_chroma(semi: np.ndarray) -> np.ndarray:
+    """``float64[K, 12]``: pitch-class amplitudes of the notes explaining each frame.
+
+    ``semi`` is :func:`_semitone_db`. With ``V = 10^((semi − top)/20)`` (0 on the floor),
+    ``H ≥ 0`` minimises ``‖V − H·W‖²`` (:func:`_note_templates`) by ``NOTE_ITERATIONS``
+    multiplicative updates ``H ← H ⊙ (V·Wᵀ) / (H·W·Wᵀ)`` from ``H = 0.1`` (Lee & Seung), and
+    ``chroma = 10^(top/20) · H · classes``: the 3rd and 5th partials of a note count for the
+    note, not for its fifth and major third. Measured on 60 VGMIDI pieces, the mean 3 s key
+    mode of this chroma correlates r ≈ 0.8 between soundfonts (FluidR3, MuseScore,
+    TimGM6mb) against r ≈ 0.35–0.5 for the summed power of the raw spectral peaks.
+    """
+    top = semi.max(axis=1, keepdims=True)
+    V = np.where(semi > top - SEMI_FLOOR_DB + 0.01, 10 ** ((semi - top) / 20), 0.0)
+    V[top[:, 0] < 2 * SILENCE_DB] = 0.0   # no peaks at all: every semitone on the floor
+    H = np.full((semi.shape[0], N_NOTES), 0.1)
+    VW = V @ _NOTES.T
+    for _ in range(NOTE_ITERATIONS):
+        H *= VW / (H @ _NOTES_GRAM + 1e-12)
+    return (H @ _NOTE_CLASSES) * 10 ** (top / 20)
 
 
 def _peak_statistics(semi: np.ndarray, past: np.ndarray) -> np.ndarray:
@@ -249,8 +272,6 @@ class EmotionFeatures:
         self._freqs = freqs
         self._freqs32 = freqs.astype(np.float32)
         self._mel = _mel_matrix(self.sr_hz, self.n_fft)
-        self._chroma_lo = int(np.searchsorted(freqs, CHROMA_FMIN_HZ))
-        self._chroma_hi = int(np.searchsorted(freqs, CHROMA_FMAX_HZ))
         self._peaks_lo = int(np.searchsorted(freqs, PEAKS_FMIN_HZ))
         self._peaks_hi = int(np.searchsorted(freqs, PEAKS_FMAX_HZ))
         self._flat_mask = (freqs >= 100.0) & (freqs < 8000.0)
@@ -338,7 +359,7 @@ class EmotionFeatures:
         self._prev_semi = np.vstack([past, semi])[-2:].copy()
         rows = np.column_stack([shape, level, flux, np.log2(cent + 1.0), flat, peaks])
         self._frame_rows.extend(rows)
-        self._chroma_rows.extend(_peak_chroma(P, self._freqs, self._chroma_lo, self._chroma_hi))
+        self._chroma_rows.extend(_note_chroma(semi))
         excess = len(self._frame_rows) - self._ctx_frames
         if excess > 0:
             del self._frame_rows[:excess]

@@ -3,8 +3,11 @@
 Graph contract: input ``features`` float32[N, N_FEATURES] (raw vectors of
 :mod:`mirage.emotion.features`; standardisation is inside the graph), output ``va``
 float32[N, 2] = (arousal, valence) in [-1, 1]. The file's ``feature_names`` metadata, when
-present, must list :data:`~mirage.emotion.features.FEATURE_NAMES`: a model trained on other
-features of the same count would otherwise give silent garbage.
+present, must list :data:`~mirage.emotion.features.FEATURE_NAMES`, and its
+``features_version`` (1 when absent) must be
+:data:`~mirage.emotion.features.FEATURES_VERSION`: a model trained on other features of the
+same count, or on features of the same names that measured something else, would otherwise
+give silent garbage.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mirage.emotion.features import FEATURE_NAMES, N_FEATURES
+from mirage.emotion.features import FEATURE_NAMES, FEATURES_VERSION, N_FEATURES
 from mirage.errors import InputError
 
 MODELS_DIR = Path(__file__).resolve().parent.parent.parent / "models"
@@ -53,10 +56,14 @@ class EmotionModel:
                 or ins[0].shape[-1] != N_FEATURES):
             raise InputError(f"emotion model {self.path} does not match the contract "
                              f"({INPUT}[N, {N_FEATURES}] -> {OUTPUT}[N, 2])")
-        names = self._session.get_modelmeta().custom_metadata_map.get("feature_names")
-        if names is not None and names.split(",") != list(FEATURE_NAMES):
+        meta = self._session.get_modelmeta().custom_metadata_map
+        names = meta.get("feature_names")
+        version = meta.get("features_version", "1")
+        if ((names is not None and names.split(",") != list(FEATURE_NAMES))
+                or version != str(FEATURES_VERSION)):
             raise InputError(f"emotion model {self.path} was trained on other features than "
-                             f"this version of mirage computes (retrain: make model)")
+                             f"this version of mirage computes (model: features version "
+                             f"{version}, mirage: {FEATURES_VERSION}; retrain: make model)")
         self._x = np.zeros((1, N_FEATURES), np.float32)
 
     def predict(self, features: np.ndarray) -> tuple[float, float]:
