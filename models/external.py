@@ -89,7 +89,8 @@ def evaluate(pred: np.ndarray, clip: np.ndarray, quadrant: np.ndarray,
 def main(argv: list[str]) -> None:
     from mirage.emotion.model import FP32_MODEL, DEFAULT_MODEL, EmotionModel
     from models.train import (DESCRIPTORS, GBM_BASELINE, REPORT, SEED as TRAIN_SEED, SIMPLE,
-                              TRAIN_VARIANTS, fit_gbm, gain_augmented, predict_gbm)
+                              TRAIN_VARIANTS, all_training_rows, fit_gbm, gain_augmented,
+                              predict_gbm)
     if not table_path(EMOPIA).exists():
         sys.exit("models.external: no EMOPIA feature table (run: python -m models.dataset emopia)")
     em = load(EMOPIA)
@@ -108,10 +109,7 @@ def main(argv: list[str]) -> None:
     from sklearn.linear_model import Ridge
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
-    tables = {v: load(v) for v in TRAIN_VARIANTS}
-    X = np.concatenate([tables[v]["features"] for v in TRAIN_VARIANTS])
-    y = np.concatenate([tables[v]["targets"] for v in TRAIN_VARIANTS])
-    grp = np.concatenate([tables[v]["piece"] + 1000 * j for j, v in enumerate(TRAIN_VARIANTS)])
+    X, y, grp = all_training_rows({v: load(v) for v in TRAIN_VARIANTS})
     Xg = gain_augmented(X, grp, TRAIN_SEED)
     gbr = fit_gbm(Xg, y, DESCRIPTORS, GBM_BASELINE)
     results["gbr_descriptors"] = evaluate(predict_gbm(gbr, em["features"], DESCRIPTORS), clip,

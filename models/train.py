@@ -325,6 +325,15 @@ def cross_validate(tables: dict, pieces) -> dict:
     return {"pooled": pooled, "per_fold": per_fold}
 
 
+def all_training_rows(tables: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Features, targets and groups of every piece in every training render; a group is one
+    piece in one render (``piece + 1000 · render index``: one random gain each)."""
+    X = np.concatenate([tables[v]["features"] for v in TRAIN_VARIANTS])
+    y = np.concatenate([tables[v]["targets"] for v in TRAIN_VARIANTS])
+    grp = np.concatenate([tables[v]["piece"] + 1000 * j for j, v in enumerate(TRAIN_VARIANTS)])
+    return X, y, grp
+
+
 def smooth_by_piece(p: np.ndarray, piece: np.ndarray, tau_s: float, step_s: float = 0.5):
     a = 1.0 - np.exp(-step_s / tau_s)
     out = p.copy()
@@ -346,10 +355,7 @@ def main(argv: list[str]) -> None:
     print("training renders:", TRAIN_VARIANTS, flush=True)
     if "--no-cv" not in argv:
         report.update(cross_validate(tables, pieces))
-    # the shipped model: all pieces, all training renders
-    X = np.concatenate([tables[v]["features"] for v in TRAIN_VARIANTS])
-    y = np.concatenate([tables[v]["targets"] for v in TRAIN_VARIANTS])
-    grp = np.concatenate([tables[v]["piece"] + 1000 * j for j, v in enumerate(TRAIN_VARIANTS)])
+    X, y, grp = all_training_rows(tables)  # the shipped model
     net = fit_ensemble(X, y, grp, seed=SEED)
     gbm = fit_gbm(gain_augmented(X, grp, SEED), y, LEVEL_HEAD)
     dev = fit_deviation(X, y, grp)
