@@ -30,19 +30,11 @@ import sys
 import numpy as np
 
 from models.dataset import load, table_path
+from models.metrics import group_means
 from models.render import EMOPIA
 
 N_BOOTSTRAP = 1000
 SEED = 0
-
-
-def clip_means(pred: np.ndarray, clip: np.ndarray) -> np.ndarray:
-    """``float64[n_clips, 2]``: the mean of ``pred`` over each clip's steps (clip ids
-    0..n−1, each with at least one step; in any order)."""
-    n = int(clip.max()) + 1
-    counts = np.bincount(clip, minlength=n).astype(np.float64)
-    return np.column_stack([np.bincount(clip, pred[:, d], minlength=n) / counts
-                            for d in range(2)])
 
 
 def auc(score: np.ndarray, positive: np.ndarray) -> float:
@@ -63,7 +55,7 @@ def evaluate(pred: np.ndarray, clip: np.ndarray, quadrant: np.ndarray,
     """Clip-level scores of step predictions ``pred`` (``float[N, 2]`` arousal, valence).
 
     ``quadrant`` and ``song`` are per clip (1–4; integer group of the source song)."""
-    m = clip_means(pred, clip)
+    m = group_means(pred, clip)  # per clip
     high = {"arousal": np.isin(quadrant, (1, 2)), "valence": np.isin(quadrant, (1, 4))}
     rng = np.random.default_rng(SEED)
     songs = np.unique(song)

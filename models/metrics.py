@@ -25,6 +25,14 @@ def pearson(y: np.ndarray, p: np.ndarray) -> float:
     return float((y * p).sum() / den) if den > 0 else 0.0
 
 
+def group_means(x: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """``float64[n, C]``: the mean of the rows of ``x`` (``[N, C]``) in each group, for group
+    ids ``0..n−1`` in any order, each with at least one row."""
+    counts = np.bincount(group).astype(np.float64)
+    sums = np.column_stack([np.bincount(group, x[:, c]) for c in range(x.shape[1])])
+    return sums / counts[:, None]
+
+
 def score(y: np.ndarray, p: np.ndarray, piece: np.ndarray) -> dict:
     """Pooled CCC, pooled r, RMSE and mean within-piece r, per dimension.
 

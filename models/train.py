@@ -38,7 +38,7 @@ import numpy as np
 from mirage.emotion.features import FEATURE_NAMES
 from models.data import load_pieces, rater_ceiling
 from models.dataset import LEVEL_COLUMNS, load, table_path
-from models.metrics import score
+from models.metrics import group_means, score
 from models.render import (CACHE, EMOPIA, HELD_OUT_ROOM_VARIANT, HELD_OUT_VARIANT,
                            TRAIN_VARIANTS as ALL_TRAIN_VARIANTS)
 
@@ -212,11 +212,8 @@ def deviation_features(X: np.ndarray) -> np.ndarray:
 
 def piece_centred(y: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """``y`` minus the mean of its group (one group = one piece in one render)."""
-    ug, inv = np.unique(groups, return_inverse=True)
-    means = np.zeros((ug.size, y.shape[1]))
-    np.add.at(means, inv, y)
-    means /= np.bincount(inv)[:, None]
-    return y - means[inv]
+    _, inv = np.unique(groups, return_inverse=True)
+    return y - group_means(y, inv)[inv]
 
 
 def fit_deviation(X: np.ndarray, y: np.ndarray, groups: np.ndarray) -> list:

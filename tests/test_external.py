@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from models.external import auc, balanced_accuracy, clip_means, evaluate
+from models.external import auc, balanced_accuracy, evaluate
+from models.metrics import group_means
 
 
 def test_auc_counts_ordered_pairs_and_half_ties():
@@ -32,7 +33,7 @@ def test_balanced_accuracy_uses_the_sign_as_the_class():
 def test_clip_means_average_each_clips_steps_in_any_order():
     pred = np.array([[1.0, 0.0], [0.0, 1.0], [3.0, -1.0], [0.5, 0.5]])
     clip = np.array([1, 0, 1, 0])
-    np.testing.assert_allclose(clip_means(pred, clip), [[0.25, 0.75], [2.0, -0.5]])
+    np.testing.assert_allclose(group_means(pred, clip), [[0.25, 0.75], [2.0, -0.5]])
 
 
 def test_evaluate_scores_a_perfect_and_a_reversed_model():
