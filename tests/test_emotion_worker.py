@@ -101,3 +101,43 @@ def test_sigint_to_the_worker_is_ignored():
             assert sup.restarts == 0 and sup.pid == pid
         finally:
             sup.stop()
+
+
+def _offline_moods(x, t_offset_s):
+    """(arousal, valence, capture time) per step of ``x`` read from its own start."""
+    from mirage.emotion.features import EmotionFeatures
+    from mirage.emotion.model import EmotionModel
+    model = EmotionModel()
+    F, T = EmotionFeatures(SR).push(x)
+    return [(*model.predict(F[j]), t_offset_s + T[j]) for j in range(F.shape[0])]
+
+
+def test_a_reset_starts_a_new_context_as_if_the_mix_began_there():
+    """After `request_reset` the worker reads the next song exactly as a fresh worker would
+    (bit-identical moods) while the capture clock runs on; without it the old song lingers."""
+    song_a = signal_mix(10.0, seed=0)
+    song_b = 3.0 * signal_mix(8.0, seed=1)[::-1].copy()  # louder, another envelope
+    t0_s = 50.0
+    with Ring.create(2048, (HOP,), np.float32, shared=True) as mix:
+        sup = EmotionSupervisor(mix.spec, SR, t0_s=t0_s)
+        try:
+            sup.start()
+            hops_a = len(song_a) // HOP
+            feed(mix, song_a[: hops_a * HOP], 0)
+            assert len(collect(sup, int(hops_a * HOP / SR / 0.5))) == 19
+            assert sup.request_reset() == 1
+            t_req = time.monotonic()
+            while sup.resets_applied != 1 and time.monotonic() - t_req < 5:
+                time.sleep(0.005)
+            assert sup.resets_applied == sup.resets_requested == 1
+            feed(mix, song_b, 0)
+            got = collect(sup, 16)
+        finally:
+            sup.stop()
+    b = song_b[: (len(song_b) // HOP) * HOP]
+    want = _offline_moods(b, t0_s + hops_a * HOP / SR)
+    assert len(got) == len(want) == 16
+    assert got == [tuple(float(v) for v in w) for w in want]  # exact: same features, same model
+    a_then_b = _offline_moods(np.concatenate([song_a[: hops_a * HOP], b]), t0_s)[-16:]
+    lingering = np.abs(np.array(a_then_b)[:, :2] - np.array(got)[:, :2]).max()
+    assert lingering > 0.01, lingering  # without the reset the first song would still weigh

@@ -13,6 +13,15 @@ is the absolute index of the step's last sample (``ring.read · hop_samples`` co
 hop ever consumed or skipped, so a restarted worker keeps the clock). After an overrun
 (records dropped) or a restart the feature context restarts at the current hop.
 
+Context reset (a new song in a live set): the features remember the mix for minutes (the
+running mean, ``RUNNING_CONTEXT_S``), so the first minute of a song would be read against the
+previous one. :meth:`EmotionSupervisor.request_reset` (from any thread of the parent; the
+``/mirage/emotion/reset`` control message) increments a shared request counter; before
+reading its next hop the worker compares it with the last one it served and, if it moved,
+starts a new context at that hop — exactly as if the mix began there (features, running
+mean, smoothing; the capture clock continues) — and publishes the counter it served
+(``resets_applied``). Several requests between two hops make one reset.
+
 Optional causal smoothing: exponential with time constant ``smoothing_s``, initialised from
 the first prediction after (re)start — never from zeros.
 
@@ -55,8 +64,12 @@ class WorkerConfig:
     smoothing_s: float = 0.0
 
 
-def worker_main(cfg: WorkerConfig, ready, stop) -> None:
+def worker_main(cfg: WorkerConfig, ready, stop, reset_requested, reset_applied) -> None:
     """Entry point of the spawned process (returns on ``stop`` or when the parent dies).
+
+    ``reset_requested`` / ``reset_applied``: shared int64 counters (the parent writes the
+    first, this process the second; an aligned 8-byte load or store is atomic on the
+    platforms we run on, and a stale read only delays a reset by one hop).
 
     Ctrl-C in a terminal signals the whole process group: the worker ignores SIGINT, the
     parent owns the shutdown (it sets ``stop``), so no traceback and no restart on the way out.
@@ -81,10 +94,18 @@ def worker_main(cfg: WorkerConfig, ready, stop) -> None:
     alpha = 1.0 - np.exp(-0.5 / cfg.smoothing_s) if cfg.smoothing_s > 0 else 1.0
     state = None
     parent = os.getppid()
+    served = reset_requested.value  # a (re)started worker begins with a new context anyway
+    reset_applied.value = served
     ready.set()
     base = mix.read * hop        # absolute sample index of the extractor's sample 0
     dropped = mix.dropped
     while not stop.is_set():
+        if reset_requested.value != served:  # a new context from the next unread hop on
+            served = reset_requested.value
+            base = mix.read * hop
+            feats.reset()
+            state = None
+            reset_applied.value = served
         if not mix.pop(record):
             if os.getppid() != parent:
                 break
@@ -148,6 +169,9 @@ class EmotionSupervisor:
         self._monitor = None
         self._monitor_stop = threading.Event()
         self._out = np.zeros(3, np.float64)
+        self._reset_requested = self._ctx.RawValue("q", 0)
+        self._reset_applied = self._ctx.RawValue("q", 0)
+        self._reset_lock = threading.Lock()  # parent threads only; the worker never waits on it
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self, *, monitor: bool = True, wait_s: float = 10.0) -> None:
@@ -163,7 +187,9 @@ class EmotionSupervisor:
     def _spawn(self) -> None:
         self._ready.clear()
         self.process = self._ctx.Process(target=worker_main, name="mirage-emotion",
-                                         args=(self.config, self._ready, self._stop), daemon=True)
+                                         args=(self.config, self._ready, self._stop,
+                                               self._reset_requested, self._reset_applied),
+                                         daemon=True)
         # the child inherits the environment: one BLAS/OpenMP thread (multi-threaded BLAS
         # spin-waits cost 3x on a busy 2-core machine for these tiny matrix products)
         saved = {k: os.environ.get(k) for k in _THREAD_VARS}
@@ -214,6 +240,25 @@ class EmotionSupervisor:
                 self.process.join(timeout_s)
         self.results_ring.close()
         self.results_ring.unlink()
+
+    # -- context reset ----------------------------------------------------------------------
+    def request_reset(self) -> int:
+        """Ask the worker to start a new context at the next hop it reads (a new song);
+        returns the number of requests so far. Never blocks on the worker."""
+        with self._reset_lock:
+            self._reset_requested.value += 1
+            n = self._reset_requested.value
+        log.info("emotion context reset requested (#%d)", n)
+        return n
+
+    @property
+    def resets_requested(self) -> int:
+        return int(self._reset_requested.value)
+
+    @property
+    def resets_applied(self) -> int:
+        """The request count the worker last served (== ``resets_requested`` once done)."""
+        return int(self._reset_applied.value)
 
     # -- consumer side (the OSC writer) ----------------------------------------------------
     def pop_result(self) -> tuple[float, float, float] | None:

@@ -8,12 +8,15 @@ callback's timing ring and raises `DeviceLostError` when the stream died or went
 
 from __future__ import annotations
 
+import logging
 import time
 
 import numpy as np
 
 from mirage.engine.latency import LatencyLog
 from mirage.errors import DeviceLostError
+
+log = logging.getLogger("mirage.engine")
 
 STALL_S = 2.0
 MIX_RING_SECONDS = 8.0
@@ -94,6 +97,13 @@ class Engine:
             if since_ns > STALL_S * 1e9:
                 raise DeviceLostError(f"no audio callback for {since_ns / 1e9:.1f} s (device lost?)")
 
+    def request_emotion_reset(self) -> None:
+        """A new mood context from the next hop of the mix (the control's emotion reset)."""
+        if self.emotion is None:
+            log.info("emotion reset ignored: the emotion model is off")
+            return
+        self.emotion.request_reset()
+
     def let_emotion_finish(self, timeout_s: float = 3.0) -> None:
         """At the end of a song, give the emotion worker the time to read the last of the mix
         (its last results are then sent by the OSC writer before it stops)."""
@@ -150,6 +160,7 @@ class Engine:
             "hops_sent": self.writer.hops_sent,
             "emotion_sent": self.writer.emotion_sent,
             "emotion_restarts": self.emotion.restarts if self.emotion else 0,
+            "emotion_resets": self.emotion.resets_applied if self.emotion else 0,
             "osc_errors": self.sender.errors,
             "nonfinite_samples": self.graph.nonfinite_samples,
             "xrun_times_s": self.xrun_times_s,

@@ -1,0 +1,122 @@
+"""OSC control input (`mirage run --control-port`): commands from a real sender (liblo's
+`oscsend`) reach the engine; bad datagrams and unknown addresses are counted, never fatal."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
+from pythonosc.osc_message_builder import OscMessageBuilder
+
+from mirage.control import RESET_EMOTION, ControlReceiver
+from mirage.errors import InputError
+from tests.engine_runs import read_stats, run_engine, start_engine
+from tests.osc_receivers import PythonOscReceiver, free_udp_port
+
+OSCSEND = shutil.which("oscsend")
+
+
+def _message(address: str):
+    return OscMessageBuilder(address).build()
+
+
+def _wait(predicate, timeout_s: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def test_messages_and_bundles_call_the_handler_and_the_rest_is_counted():
+    calls = []
+    receiver = ControlReceiver(0, {RESET_EMOTION: lambda: calls.append(1)}, host="127.0.0.1")
+    try:
+        receiver.handle(_message(RESET_EMOTION).dgram)
+        bundle = OscBundleBuilder(IMMEDIATELY)
+        bundle.add_content(_message(RESET_EMOTION))
+        bundle.add_content(_message("/mirage/emotion/rest"))  # a typo
+        receiver.handle(bundle.build().dgram)
+        receiver.handle(b"not an OSC packet")
+        receiver.handle(b"")
+    finally:
+        receiver.stop()
+    assert calls == [1, 1]
+    assert receiver.received == {RESET_EMOTION: 2}
+    assert receiver.ignored == 3
+
+
+def test_a_failing_command_does_not_end_the_control():
+    def boom():
+        raise RuntimeError("no engine")
+
+    with ControlReceiver(0, {RESET_EMOTION: boom}, host="127.0.0.1") as receiver:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.sendto(_message(RESET_EMOTION).dgram, ("127.0.0.1", receiver.port))
+            assert _wait(lambda: receiver.received[RESET_EMOTION] == 1)
+            s.sendto(_message(RESET_EMOTION).dgram, ("127.0.0.1", receiver.port))
+            assert _wait(lambda: receiver.received[RESET_EMOTION] == 2)
+
+
+@pytest.mark.skipif(OSCSEND is None, reason="liblo-tools (oscsend) is installed by `make test`")
+def test_liblo_oscsend_reaches_the_receiver():
+    calls = []
+    with ControlReceiver(0, {RESET_EMOTION: lambda: calls.append(1)}, host="127.0.0.1") as receiver:
+        subprocess.run([OSCSEND, "127.0.0.1", str(receiver.port), RESET_EMOTION], check=True, timeout=10)
+        subprocess.run([OSCSEND, "127.0.0.1", str(receiver.port), RESET_EMOTION, "if", "1", "0.5"],
+                       check=True, timeout=10)  # arguments are ignored
+        assert _wait(lambda: len(calls) == 2), receiver.received
+
+
+def test_a_port_in_use_is_a_one_line_input_error():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1]
+        with pytest.raises(InputError, match=f"--control-port {port}: cannot listen"):
+            ControlReceiver(port, {}, host="127.0.0.1")
+
+
+def test_run_with_a_taken_control_port_exits_2_in_one_line():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("0.0.0.0", 0))
+        port = taken.getsockname()[1]
+        done = run_engine(["--input", "demo", "--clock", "--duration", "1", "--control-port", str(port)],
+                          timeout_s=60)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert any(f"--control-port {port}" in line and "error" in line for line in done.stderr.splitlines())
+
+
+@pytest.mark.skipif(OSCSEND is None, reason="liblo-tools (oscsend) is installed by `make test`")
+def test_emotion_reset_through_a_running_engine(tmp_path):
+    """`oscsend` → /mirage/emotion/reset while the demo plays: the worker serves it, the mood
+    keeps coming and the per-hop stream never pauses; a typo is logged and counted."""
+    control_port = free_udp_port()
+    with PythonOscReceiver() as osc:
+        proc = start_engine(["--input", "demo", "--clock", "--duration", "7", "--osc-port", str(osc.port),
+                             "--control-port", str(control_port), "--stats-json", str(tmp_path / "s.json")])
+        try:
+            assert _wait(lambda: any(a == "/Hfmsg_ch0" for a, _ in list(osc.received)), 60), \
+                "no mood before the reset"
+            subprocess.run([OSCSEND, "127.0.0.1", str(control_port), RESET_EMOTION], check=True, timeout=10)
+            subprocess.run([OSCSEND, "127.0.0.1", str(control_port), "/mirage/emotion/rest"], check=True,
+                           timeout=10)
+            reset_at = len(osc.received)
+            assert proc.wait(timeout=60) == 0
+            stderr = proc.stderr.read()
+        finally:
+            proc.kill()
+        time.sleep(0.3)
+    stats = read_stats(tmp_path / "s.json")
+    assert stats["control"] == {"received": {RESET_EMOTION: 1}, "ignored": 1}
+    assert stats["emotion_resets"] == 1
+    assert "emotion context reset requested (#1)" in stderr
+    assert "control: ignored /mirage/emotion/rest" in stderr
+    assert sum(1 for a, _ in osc.received[reset_at:] if a == "/Hfmsg_ch0") >= 3  # the mood goes on
+    assert sum(1 for a, _ in osc.received if a == "/Lfmsg_ch0") == stats["hops_sent"]
+    assert stats["dropped_frames"] == 0
