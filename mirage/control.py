@@ -1,6 +1,6 @@
-"""OSC control input of `mirage run`: commands from the artists' software, on their own port.
+"""Control input of `mirage run`: commands from the artists' software (OSC) or a MIDI controller.
 
-``mirage run --control-port PORT`` listens for OSC on UDP ``--control-host:PORT`` (default
+OSC: ``mirage run --control-port PORT`` listens for OSC on UDP ``--control-host:PORT`` (default
 all interfaces: the visuals usually run on another machine) in a daemon thread. Messages
 (plain or in bundles, any arguments ignored):
 
@@ -17,6 +17,11 @@ Commands act when they arrive (bundle time tags are not scheduled). An unknown a
 datagram that is not OSC is counted and logged once per kind, never raised: a typo in a
 patch must not stop the show. The thread only parses datagrams and sets counters; it takes no
 lock the audio callback or the OSC writer could wait on.
+
+MIDI: ``mirage run --control-midi NAME`` connects to a MIDI input port (python-rtmidi; any
+back-end, e.g. JACK or ALSA; see ``mirage devices``). A **Program Change** (any channel) or
+a **Song Select** — what a stage foot controller sends when the next song is called up — is
+the emotion reset; every other message (notes, controllers, clock) is counted and ignored.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ from mirage.errors import InputError, ParameterError
 log = logging.getLogger("mirage.control")
 
 RESET_EMOTION = "/mirage/emotion/reset"
+MIDI_PROGRAM_CHANGE = 0xC0     # status 0xC0–0xCF: program change on channel 1–16
+MIDI_SONG_SELECT = 0xF3
 ADDRESSES = (RESET_EMOTION,)
 DEFAULT_HOST = "0.0.0.0"
 POLL_S = 0.2          # how often the thread looks at its stop flag
@@ -118,3 +125,49 @@ class ControlReceiver:
         if kind not in self._warned:
             self._warned.add(kind)
             log.warning(text)
+
+
+class MidiControl:
+    """Call ``on_reset()`` for every Program Change or Song Select arriving on the MIDI input
+    port named ``spec`` (:func:`mirage.devices.find_midi_input`; InputError if none or
+    several match). Messages arrive on RtMidi's own thread."""
+
+    def __init__(self, spec: str, on_reset: Callable[[], object]):
+        import rtmidi
+
+        from mirage.devices import find_midi_input
+
+        api, index, self.port = find_midi_input(spec)
+        self.on_reset = on_reset
+        self.resets = 0
+        self.ignored = 0
+        self._in = rtmidi.MidiIn(api, name="mirage")
+        self._in.ignore_types(sysex=True, timing=True, active_sense=True)
+        self._in.set_callback(self._on_message)
+        try:
+            self._in.open_port(index, "control")
+        except rtmidi.RtMidiError as exc:
+            self._in.delete()
+            raise InputError(f"--control-midi {spec}: cannot open MIDI input {self.port!r} ({exc})") from None
+
+    def _on_message(self, event, _data=None) -> None:
+        status = event[0][0] if event[0] else 0
+        if status & 0xF0 == MIDI_PROGRAM_CHANGE or status == MIDI_SONG_SELECT:
+            self.resets += 1
+            try:
+                self.on_reset()
+            except Exception as exc:  # a failing command must not reach RtMidi's thread
+                log.error("control: MIDI reset failed: %s", exc)
+        else:
+            self.ignored += 1
+
+    def stop(self) -> None:
+        self._in.cancel_callback()
+        self._in.close_port()
+        self._in.delete()
+
+    def __enter__(self) -> MidiControl:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

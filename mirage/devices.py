@@ -126,6 +126,37 @@ def _port_names(api: int, kind: str) -> list[str]:
         port.delete()  # closes the back-end client now, not at garbage collection
 
 
+def find_midi_input(spec: str) -> tuple[int, int, str]:
+    """``(rtmidi api, port index, port name)`` of the one MIDI input port named ``spec``
+    (exactly, or as a case-insensitive part of its name, on any back-end).
+
+    Raises InputError naming the available inputs when none or several match.
+    """
+    import rtmidi
+
+    from mirage.errors import InputError
+
+    found = []
+    for api in rtmidi.get_compiled_api():
+        if api == rtmidi.API_RTMIDI_DUMMY:
+            continue
+        try:
+            with _quiet_c_stderr():
+                names = _port_names(api, "in")
+        except rtmidi.RtMidiError:
+            continue
+        found += [(api, index, name) for index, name in enumerate(names)]
+    exact = [port for port in found if port[2] == spec]
+    matches = exact or [port for port in found if spec.lower() in port[2].lower()]
+    if len(matches) == 1:
+        return matches[0]
+    inputs = ", ".join(repr(port[2]) for port in found) or "none"
+    if matches:
+        raise InputError(f"MIDI input {spec!r} matches {len(matches)} ports; be more specific "
+                         f"(inputs: {inputs})")
+    raise InputError(f"no MIDI input port matches {spec!r} (inputs: {inputs})")
+
+
 def list_midi_ports() -> list[MidiReport]:
     """The ports of every RtMidi back-end compiled in (one report each; never raises for a back-end)."""
     try:

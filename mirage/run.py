@@ -6,10 +6,11 @@ from the same samples in the same callback). Without a usable audio device, file
 demo still run on a clock (no playback), with a one-line notice; live input then fails.
 
 Control: ``--control-port PORT`` accepts OSC commands from the artists' software
-(``/mirage/emotion/reset``: a new song — see `mirage.control`).
+(``/mirage/emotion/reset``: a new song), ``--control-midi NAME`` a MIDI controller's Program
+Change or Song Select (the same) — see `mirage.control`.
 
 Exit codes: 0 (finished, Ctrl-C, SIGTERM, --duration), 2 (bad input or parameter, control
-port not available), 3 (the audio device went away while running).
+port taken, no such MIDI input), 3 (the audio device went away while running).
 """
 
 from __future__ import annotations
@@ -73,12 +74,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     emo.add_argument("--emotion-model", metavar="FILE.onnx", help="emotion model (default: the shipped int8 model)")
     emo.add_argument("--emotion-smoothing", type=float, default=0.0, metavar="SECONDS",
                      help="causal exponential smoothing of arousal/valence (default: %(default)s = off)")
-    ctl = parser.add_argument_group("control (OSC in)")
+    ctl = parser.add_argument_group("control (OSC or MIDI in)")
     ctl.add_argument("--control-port", type=int, metavar="PORT",
                      help="listen for OSC commands on this UDP port: /mirage/emotion/reset starts a "
                           "new mood context, e.g. at a new song (default: no control input)")
     ctl.add_argument("--control-host", default="0.0.0.0", metavar="HOST",
                      help="address to listen on (default: %(default)s, every interface)")
+    ctl.add_argument("--control-midi", metavar="NAME",
+                     help="MIDI input port (see `mirage devices`; part of its name is enough): a "
+                          "Program Change or Song Select starts a new mood context")
     run = parser.add_argument_group("run")
     run.add_argument("--duration", type=float, metavar="SECONDS", help="stop after this long (default: until the end / Ctrl-C)")
     run.add_argument("--stats-json", type=Path, metavar="FILE", help="write run statistics to FILE at exit")
@@ -109,7 +113,7 @@ def _check(args: argparse.Namespace) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from mirage.analyze import pitch_ranges
-    from mirage.control import RESET_EMOTION, ControlReceiver
+    from mirage.control import RESET_EMOTION, ControlReceiver, MidiControl
     from mirage.engine.engine import Engine
     from mirage.engine.source import open_source
     from mirage.osc.encode import EmotionEncoder, make_hop_encoder
@@ -118,10 +122,20 @@ def main(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="mirage: %(message)s", stream=sys.stderr)
     _check(args)
     engine = None
-    # bound before anything opens: a taken port is a one-line error (exit 2), not a dead control
-    control = (None if args.control_port is None else
-               ControlReceiver(args.control_port, {RESET_EMOTION: lambda: engine and engine.request_emotion_reset()},
-                               host=args.control_host))
+    # opened before anything else: a taken port or a missing MIDI input is a one-line error
+    # (exit 2), not a dead control found out on stage
+    def reset():
+        if engine is not None:
+            engine.request_emotion_reset()
+
+    control = None if args.control_port is None else ControlReceiver(
+        args.control_port, {RESET_EMOTION: reset}, host=args.control_host)
+    try:
+        midi = None if args.control_midi is None else MidiControl(args.control_midi, reset)
+    except BaseException:
+        if control is not None:
+            control.stop()
+        raise
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     source = open_source(args.input, device_spec=args.device, channels=args.channels, clock=args.clock,
                          play=not args.no_play, notice=lambda msg: print(msg, file=sys.stderr))
@@ -136,7 +150,8 @@ def main(args: argparse.Namespace) -> int:
     hop_encoder.encode(np.zeros((n_tracks, 8), np.float32), time.time())
     emotion_encoder.encode(0.0, 0.0, time.time())
 
-    with OscSender(targets) as sender, (control or contextlib.nullcontext()):
+    with OscSender(targets) as sender, (control or contextlib.nullcontext()), \
+            (midi or contextlib.nullcontext()):
         engine = Engine(source, n_fft=args.n_fft, hop=args.hop, blocksize=args.blocksize or args.hop,
                         pitch_ranges_hz=ranges, profiles=profiles, hop_encoder=hop_encoder,
                         emotion_encoder=emotion_encoder, sender=sender, emotion=not args.no_emotion,
@@ -151,12 +166,17 @@ def main(args: argparse.Namespace) -> int:
                          "" if engine.emotion else ", no emotion")
                 if control is not None:
                     log.info("control: OSC in on udp %s:%d (%s)", control.host, control.port, RESET_EMOTION)
+                if midi is not None:
+                    log.info("control: MIDI in from %r (program change, song select: emotion reset)",
+                             midi.port)
                 engine.start()
                 device_lost = _run_until_done(engine, args, stop)
         finally:
             stats = engine.close(device_lost=device_lost is not None)
             if stats is not None and control is not None:
-                stats["control"] = {"received": dict(control.received), "ignored": control.ignored}
+                stats["control_osc"] = {"received": dict(control.received), "ignored": control.ignored}
+            if stats is not None and midi is not None:
+                stats["control_midi"] = {"port": midi.port, "resets": midi.resets, "ignored": midi.ignored}
             if args.stats_json is not None and stats is not None:
                 args.stats_json.write_text(json.dumps(stats, indent=2) + "\n")
     if device_lost is not None:

@@ -113,10 +113,54 @@ def test_emotion_reset_through_a_running_engine(tmp_path):
             proc.kill()
         time.sleep(0.3)
     stats = read_stats(tmp_path / "s.json")
-    assert stats["control"] == {"received": {RESET_EMOTION: 1}, "ignored": 1}
+    assert stats["control_osc"] == {"received": {RESET_EMOTION: 1}, "ignored": 1}
     assert stats["emotion_resets"] == 1
     assert "emotion context reset requested (#1)" in stderr
     assert "control: ignored /mirage/emotion/rest" in stderr
     assert sum(1 for a, _ in osc.received[reset_at:] if a == "/Hfmsg_ch0") >= 3  # the mood goes on
     assert sum(1 for a, _ in osc.received if a == "/Lfmsg_ch0") == stats["hops_sent"]
     assert stats["dropped_frames"] == 0
+
+
+def test_a_missing_midi_input_exits_2_naming_it():
+    done = run_engine(["--input", "demo", "--clock", "--duration", "1", "--control-midi", "no-such-port-xyz"],
+                      timeout_s=60)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert any("no-such-port-xyz" in line and "error" in line for line in done.stderr.splitlines()), done.stderr
+
+
+@pytest.mark.jack
+def test_midi_program_change_and_song_select_reset_the_mood(jack_server, tmp_path):
+    """A foot controller on a JACK MIDI port: Program Change and Song Select each request a
+    reset; notes are counted and ignored."""
+    import uuid
+
+    import rtmidi
+
+    pedal = rtmidi.MidiOut(rtmidi.API_UNIX_JACK)
+    name = f"mirage-pedal-{uuid.uuid4().hex[:6]}"
+    pedal.open_virtual_port(name)
+    try:
+        with PythonOscReceiver() as osc:
+            proc = start_engine(["--input", "demo", "--clock", "--duration", "7", "--osc-port", str(osc.port),
+                                 "--control-midi", name, "--stats-json", str(tmp_path / "s.json")])
+            try:
+                assert _wait(lambda: any(a == "/Hfmsg_ch0" for a, _ in list(osc.received)), 60), \
+                    "no mood before the pedal"
+                pedal.send_message([0x90, 60, 100])  # note on, channel 1
+                pedal.send_message([0xC0 | 9, 4])    # program change, channel 10
+                time.sleep(0.7)                      # > one hop: two separate resets
+                pedal.send_message([0x80, 60, 0])
+                pedal.send_message([0xF3, 2])        # song select
+                assert proc.wait(timeout=60) == 0
+                stderr = proc.stderr.read()
+            finally:
+                proc.kill()
+    finally:
+        pedal.delete()
+    stats = read_stats(tmp_path / "s.json")
+    assert stats["control_midi"]["port"].endswith(name)
+    assert (stats["control_midi"]["resets"], stats["control_midi"]["ignored"]) == (2, 2)
+    assert stats["emotion_resets"] == 2
+    assert "emotion context reset requested (#2)" in stderr
