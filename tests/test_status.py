@@ -46,6 +46,7 @@ def make_snapshot(n_tracks: int = 4, *, elapsed_s: float = 1.0, **overrides) -> 
         dropped_frames=7,
         osc_errors=1,
         emotion_restarts=2,
+        emotion_resets=4,
         callback_p99_us=85.0,
         hop_to_send_p99_us=420.0,
         osc_targets=["127.0.0.1:12345", "10.0.0.2:9000"],
@@ -142,9 +143,9 @@ def test_plain_writes_one_line_per_interval_with_the_numbers():
         display.update(make_snapshot(elapsed_s=t, callbacks=int(t * 94), emotion=None if t < 6 else (0.5, -0.25)))
     lines = buffer.getvalue().splitlines()
     assert len(lines) == 2
-    assert lines[0] == "status t=5.0s callbacks=470 xruns=3 drops=7 osc_errors=1 emotion_restarts=2 emotion=-"
+    assert lines[0] == "status t=5.0s callbacks=470 xruns=3 drops=7 osc_errors=1 emotion_restarts=2 emotion_resets=4 emotion=-"
     assert lines[1] == (
-        "status t=10.0s callbacks=940 xruns=3 drops=7 osc_errors=1 emotion_restarts=2 arousal=+0.50 valence=-0.25"
+        "status t=10.0s callbacks=940 xruns=3 drops=7 osc_errors=1 emotion_restarts=2 emotion_resets=4 arousal=+0.50 valence=-0.25"
     )
     display.close()
     lines = buffer.getvalue().splitlines()
@@ -178,7 +179,7 @@ def test_live_none_follows_isatty():
 def test_format_plain_odd_values():
     snap = make_snapshot(elapsed_s=math.nan, callbacks=None, emotion=(math.nan, 0.1))
     assert format_plain(snap) == ("status t=- callbacks=- xruns=3 drops=7 osc_errors=1 emotion_restarts=2 "
-                                  "arousal=- valence=+0.10")
+                                  "emotion_resets=4 arousal=- valence=+0.10")
 
 
 # ---------------------------------------------------------------------------- live mode
@@ -193,7 +194,7 @@ def test_live_shows_tracks_notes_emotion_and_counters(monkeypatch):
     assert "-6.0" in text  # 0.5 peak = -6.0 dBFS
     assert "arousal +0.50" in text and "valence -0.25" in text
     assert "callbacks 1200" in text and "xruns 3" in text and "drops 7" in text and "OSC errors 1" in text
-    assert "restarts 2" in text
+    assert "restarts 2" in text and "resets 4" in text
     assert "85 µs" in text and "420 µs" in text
     assert "127.0.0.1:12345, 10.0.0.2:9000" in text and "readme" in text
     assert "demo · 48000 Hz · 3 tracks" in text

@@ -146,6 +146,7 @@ class Engine:
             osc_errors=self.sender.errors, emotion_restarts=self.emotion.restarts if self.emotion else 0,
             callback_p99_us=cb["p99"] if cb else None, hop_to_send_p99_us=hs["p99"] if hs else None,
             osc_targets=[s.target for s in self.sender.stats], osc_profile=osc_profile,
+            emotion_resets=self.emotion.resets_applied if self.emotion else 0,
         )
 
     def stats(self) -> dict:

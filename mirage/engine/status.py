@@ -82,6 +82,8 @@ class EngineSnapshot:
         ``(arousal, valence)`` in [−1, 1]; None before the first emotion step.
     callbacks, xruns, dropped_frames, osc_errors, emotion_restarts : int
         Counters since start.
+    emotion_resets : int
+        Mood context resets served (control input: a new song).
     callback_p99_us, hop_to_send_p99_us : float or None
         Latency percentiles in microseconds; None while not measured yet.
     osc_targets : list of str
@@ -107,6 +109,7 @@ class EngineSnapshot:
     hop_to_send_p99_us: float | None
     osc_targets: list[str] = field(default_factory=list)
     osc_profile: str = "readme"
+    emotion_resets: int = 0
 
 
 # ---------------------------------------------------------------------------- pure helpers
@@ -242,7 +245,7 @@ def format_plain(snap: EngineSnapshot) -> str:
     """The one-line status of plain mode (no escape codes), e.g.
 
     ``status t=12.3s callbacks=1153 xruns=0 drops=0 osc_errors=0 emotion_restarts=0
-    arousal=+0.12 valence=-0.40``
+    emotion_resets=0 arousal=+0.12 valence=-0.40``
     """
     x = _finite(getattr(snap, "elapsed_s", None))
     elapsed = "-" if x is None else f"{x:.1f}s"
@@ -258,7 +261,8 @@ def format_plain(snap: EngineSnapshot) -> str:
         f" xruns={_fmt_count(getattr(snap, 'xruns', None))}"
         f" drops={_fmt_count(getattr(snap, 'dropped_frames', None))}"
         f" osc_errors={_fmt_count(getattr(snap, 'osc_errors', None))}"
-        f" emotion_restarts={_fmt_count(getattr(snap, 'emotion_restarts', None))} {mood}"
+        f" emotion_restarts={_fmt_count(getattr(snap, 'emotion_restarts', None))}"
+        f" emotion_resets={_fmt_count(getattr(snap, 'emotion_resets', None))} {mood}"
     ).replace("–", "-")
 
 
@@ -432,7 +436,8 @@ class _Frame:
             ]
         restarts = _fmt_count(getattr(snap, "emotion_restarts", None))
         emotion += [Segment("   restarts ", st.dim),
-                    Segment(restarts, st.warn if restarts not in ("0", "–") else st.none)]
+                    Segment(restarts, st.warn if restarts not in ("0", "–") else st.none),
+                    Segment("   resets ", st.dim), Segment(_fmt_count(getattr(snap, "emotion_resets", None)))]
 
         def counter(label: str, value, bad_style) -> list:
             text = _fmt_count(value)
