@@ -1,10 +1,16 @@
-"""Print the model card's metric tables (markdown) from ~/.cache/mirage/emotion/report.json."""
+"""Print the model card's metric tables (markdown) from ~/.cache/mirage/emotion/report.json.
+
+``python -m models.report --split-seed N`` prints the same tables for the second split
+(``python -m models.train --split-seed N``, ``report-splitN.json``).
+"""
 
 from __future__ import annotations
 
 import json
+import sys
 
-from models.train import DESCRIPTORS, EMOPIA_WEIGHT, GBM_WEIGHT, LEVEL_HEAD, REPORT
+from models.train import (DESCRIPTORS, EMOPIA_WEIGHT, GBM_WEIGHT, LEVEL_HEAD, REPORT,
+                          split_report_path)
 
 ROWS = [("mean", "(a) training mean"), ("ridge_simple", "(b) ridge: level, centroid, onset rate"),
         ("gbr_descriptors", f"gradient boosting, {len(DESCRIPTORS)} descriptors (issue baseline)"),
@@ -44,12 +50,23 @@ def external_table(ext: dict) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    rep = json.loads(REPORT.read_text())
+def main(argv: list[str]) -> None:
+    import argparse
+    ap = argparse.ArgumentParser(prog="python -m models.report", description=__doc__.split("\n")[0])
+    ap.add_argument("--split-seed", type=int, metavar="N",
+                    help="the tables of the shuffled split N (report-splitN.json)")
+    args = ap.parse_args(argv)
+    path = REPORT if args.split_seed is None else split_report_path(args.split_seed)
+    if not path.exists():
+        sys.exit(f"models.report: {path} does not exist; run python -m models.train"
+                 + ("" if args.split_seed is None else f" --split-seed {args.split_seed}"))
+    rep = json.loads(path.read_text())
     pooled = rep["pooled"]
     head = ("| model | A CCC | A r | A RMSE | A within-r | V CCC | V r | V RMSE | V within-r |\n"
             "|---|---|---|---|---|---|---|---|---|")
-    print("Pooled over the 5 grouped folds (test series, FluidR3 renders):\n")
+    split = ("" if "split_seed" not in rep
+             else f", series shuffled into folds with seed {rep['split_seed']}")
+    print(f"Pooled over the 5 grouped folds (test series, FluidR3 renders{split}):\n")
     print(head)
     rows = [(k, n) for k, n in ROWS if f"{k}@fluid" in pooled]
     for key, name in rows:
@@ -76,10 +93,10 @@ def main() -> None:
             f"{f[m]['arousal_ccc']:.3f} / {f[m]['valence_ccc']:.3f}" for m, _ in cols) + " |")
     if "external" in rep:
         print(external_table(rep["external"]))
-    ex = rep["export"]
-    print("\nExport:", json.dumps(ex, indent=1))
+    if "export" in rep:
+        print("\nExport:", json.dumps(rep["export"], indent=1))
     print(f"\ntrain_seconds: {rep['train_seconds']:.0f}")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
