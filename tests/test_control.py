@@ -164,3 +164,23 @@ def test_midi_program_change_and_song_select_reset_the_mood(jack_server, tmp_pat
     assert (stats["control_midi"]["resets"], stats["control_midi"]["ignored"]) == (2, 2)
     assert stats["emotion_resets"] == 2
     assert "emotion context reset requested (#2)" in stderr
+
+
+@pytest.mark.skipif(OSCSEND is None, reason="liblo-tools (oscsend) is installed by `make test`")
+def test_a_reset_without_the_emotion_model_is_logged_and_harmless(tmp_path):
+    control_port = free_udp_port()
+    with PythonOscReceiver() as osc:
+        proc = start_engine(["--input", "demo", "--clock", "--duration", "3", "--no-emotion",
+                             "--osc-port", str(osc.port), "--control-port", str(control_port),
+                             "--stats-json", str(tmp_path / "s.json")])
+        try:
+            assert _wait(lambda: any(a == "/Lfmsg_ch0" for a, _ in list(osc.received)), 60)
+            subprocess.run([OSCSEND, "127.0.0.1", str(control_port), RESET_EMOTION], check=True, timeout=10)
+            assert proc.wait(timeout=60) == 0
+            stderr = proc.stderr.read()
+        finally:
+            proc.kill()
+    stats = read_stats(tmp_path / "s.json")
+    assert stats["control_osc"]["received"] == {RESET_EMOTION: 1}
+    assert stats["emotion_resets"] == 0 and stats["emotion_sent"] == 0
+    assert "emotion reset ignored: the emotion model is off" in stderr
