@@ -38,7 +38,6 @@ log = logging.getLogger("mirage.control")
 RESET_EMOTION = "/mirage/emotion/reset"
 MIDI_PROGRAM_CHANGE = 0xC0     # status 0xC0–0xCF: program change on channel 1–16
 MIDI_SONG_SELECT = 0xF3
-ADDRESSES = (RESET_EMOTION,)
 DEFAULT_HOST = "0.0.0.0"
 POLL_S = 0.2          # how often the thread looks at its stop flag
 MAX_DATAGRAM = 65536

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from mirage.control import DEFAULT_HOST as CONTROL_HOST
 from mirage.engine.source import LIVE
 from mirage.errors import DeviceLostError, InputError, ParameterError
 
@@ -78,7 +79,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ctl.add_argument("--control-port", type=int, metavar="PORT",
                      help="listen for OSC commands on this UDP port: /mirage/emotion/reset starts a "
                           "new mood context, e.g. at a new song (default: no control input)")
-    ctl.add_argument("--control-host", default="0.0.0.0", metavar="HOST",
+    ctl.add_argument("--control-host", default=CONTROL_HOST, metavar="HOST",
                      help="address to listen on (default: %(default)s, every interface)")
     ctl.add_argument("--control-midi", metavar="NAME",
                      help="MIDI input port (see `mirage devices`; part of its name is enough): a "
@@ -121,21 +122,6 @@ def main(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO, format="mirage: %(message)s", stream=sys.stderr)
     _check(args)
-    engine = None
-    # opened before anything else: a taken port or a missing MIDI input is a one-line error
-    # (exit 2), not a dead control found out on stage
-    def reset():
-        if engine is not None:
-            engine.request_emotion_reset()
-
-    control = None if args.control_port is None else ControlReceiver(
-        args.control_port, {RESET_EMOTION: reset}, host=args.control_host)
-    try:
-        midi = None if args.control_midi is None else MidiControl(args.control_midi, reset)
-    except BaseException:
-        if control is not None:
-            control.stop()
-        raise
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     source = open_source(args.input, device_spec=args.device, channels=args.channels, clock=args.clock,
                          play=not args.no_play, notice=lambda msg: print(msg, file=sys.stderr))
@@ -149,6 +135,22 @@ def main(args: argparse.Namespace) -> int:
     # Compile (or load) the encoders' kernels now, not on the first hop.
     hop_encoder.encode(np.zeros((n_tracks, 8), np.float32), time.time())
     emotion_encoder.encode(0.0, 0.0, time.time())
+
+    engine = None
+    # opened before the engine: a taken port or a missing MIDI input is a one-line error
+    # (exit 2), not a dead control found out on stage
+    def reset():
+        if engine is not None:
+            engine.request_emotion_reset()
+
+    control = None if args.control_port is None else ControlReceiver(
+        args.control_port, {RESET_EMOTION: reset}, host=args.control_host)
+    try:
+        midi = None if args.control_midi is None else MidiControl(args.control_midi, reset)
+    except BaseException:
+        if control is not None:
+            control.stop()
+        raise
 
     with OscSender(targets) as sender, (control or contextlib.nullcontext()), \
             (midi or contextlib.nullcontext()):
