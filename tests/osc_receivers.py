@@ -14,6 +14,17 @@ from pythonosc.osc_server import BlockingOSCUDPServer
 OSCDUMP = shutil.which("oscdump")
 
 
+def wait_for(predicate, timeout_s: float = 5.0) -> bool:
+    """Poll ``predicate`` every 10 ms until it is true (True) or ``timeout_s`` passes (False):
+    datagrams arrive on another thread or process."""
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 def free_udp_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         probe.bind(("127.0.0.1", 0))

@@ -15,22 +15,13 @@ from pythonosc.osc_message_builder import OscMessageBuilder
 from mirage.control import RESET_EMOTION, ControlReceiver
 from mirage.errors import InputError
 from tests.engine_runs import read_stats, run_engine, start_engine
-from tests.osc_receivers import PythonOscReceiver, free_udp_port
+from tests.osc_receivers import PythonOscReceiver, free_udp_port, wait_for
 
 OSCSEND = shutil.which("oscsend")
 
 
 def _message(address: str):
     return OscMessageBuilder(address).build()
-
-
-def _wait(predicate, timeout_s: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
 
 
 def test_messages_and_bundles_call_the_handler_and_the_rest_is_counted():
@@ -58,9 +49,9 @@ def test_a_failing_command_does_not_end_the_control():
     with ControlReceiver(0, {RESET_EMOTION: boom}, host="127.0.0.1") as receiver:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
             s.sendto(_message(RESET_EMOTION).dgram, ("127.0.0.1", receiver.port))
-            assert _wait(lambda: receiver.received[RESET_EMOTION] == 1)
+            assert wait_for(lambda: receiver.received[RESET_EMOTION] == 1)
             s.sendto(_message(RESET_EMOTION).dgram, ("127.0.0.1", receiver.port))
-            assert _wait(lambda: receiver.received[RESET_EMOTION] == 2)
+            assert wait_for(lambda: receiver.received[RESET_EMOTION] == 2)
 
 
 @pytest.mark.skipif(OSCSEND is None, reason="liblo-tools (oscsend) is installed by `make test`")
@@ -70,7 +61,7 @@ def test_liblo_oscsend_reaches_the_receiver():
         subprocess.run([OSCSEND, "127.0.0.1", str(receiver.port), RESET_EMOTION], check=True, timeout=10)
         subprocess.run([OSCSEND, "127.0.0.1", str(receiver.port), RESET_EMOTION, "if", "1", "0.5"],
                        check=True, timeout=10)  # arguments are ignored
-        assert _wait(lambda: len(calls) == 2), receiver.received
+        assert wait_for(lambda: len(calls) == 2), receiver.received
 
 
 def test_a_port_in_use_is_a_one_line_input_error():
@@ -101,7 +92,7 @@ def test_emotion_reset_through_a_running_engine(tmp_path):
         proc = start_engine(["--input", "demo", "--clock", "--duration", "7", "--osc-port", str(osc.port),
                              "--control-port", str(control_port), "--stats-json", str(tmp_path / "s.json")])
         try:
-            assert _wait(lambda: any(a == "/Hfmsg_ch0" for a, _ in list(osc.received)), 60), \
+            assert wait_for(lambda: any(a == "/Hfmsg_ch0" for a, _ in list(osc.received)), 60), \
                 "no mood before the reset"
             subprocess.run([OSCSEND, "127.0.0.1", str(control_port), RESET_EMOTION], check=True, timeout=10)
             subprocess.run([OSCSEND, "127.0.0.1", str(control_port), "/mirage/emotion/rest"], check=True,
@@ -146,7 +137,7 @@ def test_midi_program_change_and_song_select_reset_the_mood(jack_server, tmp_pat
             proc = start_engine(["--input", "demo", "--clock", "--duration", "7", "--osc-port", str(osc.port),
                                  "--control-midi", name, "--stats-json", str(tmp_path / "s.json")])
             try:
-                assert _wait(lambda: any(a == "/Hfmsg_ch0" for a, _ in list(osc.received)), 60), \
+                assert wait_for(lambda: any(a == "/Hfmsg_ch0" for a, _ in list(osc.received)), 60), \
                     "no mood before the pedal"
                 pedal.send_message([0x90, 60, 100])  # note on, channel 1
                 pedal.send_message([0xC0 | 9, 4])    # program change, channel 10
@@ -174,7 +165,7 @@ def test_a_reset_without_the_emotion_model_is_logged_and_harmless(tmp_path):
                              "--osc-port", str(osc.port), "--control-port", str(control_port),
                              "--stats-json", str(tmp_path / "s.json")])
         try:
-            assert _wait(lambda: any(a == "/Lfmsg_ch0" for a, _ in list(osc.received)), 60)
+            assert wait_for(lambda: any(a == "/Lfmsg_ch0" for a, _ in list(osc.received)), 60)
             subprocess.run([OSCSEND, "127.0.0.1", str(control_port), RESET_EMOTION], check=True, timeout=10)
             assert proc.wait(timeout=60) == 0
             stderr = proc.stderr.read()

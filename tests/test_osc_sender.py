@@ -13,6 +13,7 @@ from mirage.osc.sender import DEFAULT_TARGET, OscSender, parse_target
 from tests.osc_receivers import OSCDUMP, OscDump as _OscDump, PythonOscReceiver
 from tests.osc_receivers import free_udp_port as _free_udp_port
 from tests.osc_receivers import parse_oscdump_line as _parse_oscdump_line
+from tests.osc_receivers import wait_for
 
 
 def _features(n_tracks):
@@ -37,15 +38,6 @@ def osc_server():
     """A python-osc server on a free port collecting (address, args) from every message."""
     with PythonOscReceiver() as receiver:
         yield receiver.port, receiver.received
-
-
-def _wait_for(predicate, timeout_s=5.0):
-    deadline = time.monotonic() + timeout_s
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
 
 
 # ---------------------------------------------------------------------- target parsing
@@ -95,7 +87,7 @@ def test_python_osc_server_receives_the_values(osc_server, profile, bundle):
         assert sender.send([emotion.encode(0.5, -0.75, time.time())]) == 1
         assert before_ns < sender.last_send_ns <= time.perf_counter_ns()
         assert sender.stats[0].errors == 0
-    assert _wait_for(lambda: len(received) == 4)
+    assert wait_for(lambda: len(received) == 4)
     prefix = "/Lfmsg_ch" if profile == "readme" else "/LFmsg_ch"
     assert received[:3] == [(f"{prefix}{n}", _expected_args(profile, features[n])) for n in range(3)]
     assert received[3] == ("/Hfmsg_ch0" if profile == "readme" else "/HFmsg_ch0", [0.5, -0.75])
@@ -114,7 +106,7 @@ def test_several_targets_and_a_refusing_one(osc_server):
     assert dead.errors >= 1 and dead.last_error == "ECONNREFUSED"
     assert dead.datagrams_sent + dead.errors == 10
     assert sender.errors == dead.errors
-    assert _wait_for(lambda: len(received) == 30)
+    assert wait_for(lambda: len(received) == 30)
     sender.close()
 
 
@@ -195,7 +187,7 @@ def test_oscdump_receives_addresses_typetags_and_values(profile, bundle):
         n_before, errors_before = len(dump.lines), sender.errors
         sender.send(encoder.encode(features, capture_time_s))
         sender.send([EmotionEncoder(profile, bundle=bundle).encode(-0.5, 0.25, capture_time_s)])
-        assert _wait_for(lambda: len(dump.lines) >= n_before + n_tracks + 1)
+        assert wait_for(lambda: len(dump.lines) >= n_before + n_tracks + 1)
         assert sender.errors == errors_before
     finally:
         dump.stop()
