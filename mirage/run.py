@@ -49,7 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     src.add_argument("--device", metavar="NAME|INDEX", help="audio device (see `mirage devices`; default: the system's)")
     src.add_argument("--channels", metavar="1,2,5", help="live: the input channels to analyse, 1-based (default: all)")
     src.add_argument("--no-play", action="store_true", help="file input: do not play it to the output")
-    src.add_argument("--loop", action="store_true", help="file input: start again at the end")
+    src.add_argument("--loop", action="store_true", help="file input: start again at the end (the mood starts a new context at each pass)")
     src.add_argument("--clock", action="store_true", help="file input: run on a clock without any audio device")
     ana = parser.add_argument_group("analysis")
     ana.add_argument("--n-fft", type=int, default=2048, help="frame length in samples (default: %(default)s)")

@@ -141,3 +141,24 @@ def test_a_reset_starts_a_new_context_as_if_the_mix_began_there():
     a_then_b = _offline_moods(np.concatenate([song_a[: hops_a * HOP], b]), t0_s)[-16:]
     lingering = np.abs(np.array(a_then_b)[:, :2] - np.array(got)[:, :2]).max()
     assert lingering > 0.01, lingering  # without the reset the first song would still weigh
+
+
+def test_a_looping_song_gets_a_new_context_at_every_pass():
+    song = signal_mix(4.0, seed=2)  # 4 s = 375 hops: every pass starts on a hop boundary
+    assert len(song) % HOP == 0
+    t0_s = 10.0
+    with Ring.create(2048, (HOP,), np.float32, shared=True) as mix:
+        sup = EmotionSupervisor(mix.spec, SR, t0_s=t0_s, loop_samples=len(song))
+        try:
+            sup.start()
+            feed(mix, np.concatenate([song, song, song]), 0)
+            got = collect(sup, 24)
+        finally:
+            sup.stop()
+    assert len(got) == 24
+    first = _offline_moods(song, t0_s)
+    for k in range(3):  # each pass reads exactly like the song alone
+        assert got[8 * k: 8 * (k + 1)] == [(a, v, t + 4.0 * k) for a, v, t in
+                                           [tuple(float(x) for x in m) for m in first]]
+    carried = _offline_moods(np.concatenate([song, song]), t0_s)[8:]
+    assert np.abs(np.array(carried)[:, :2] - np.array(got[8:16])[:, :2]).max() > 0.01

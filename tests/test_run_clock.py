@@ -83,6 +83,24 @@ def test_emotion_reaches_the_receiver_every_half_second(tmp_path):
     assert read_stats(tmp_path / "s.json")["emotion_sent"] == len(emotion)
 
 
+def test_a_looping_song_reads_the_same_mood_at_every_pass(tmp_path):
+    """`--loop`: each pass of the song starts a new mood context, so the mood sent during
+    the second pass repeats the first (the song is a whole number of hops long)."""
+    n = 200 * 512  # 2.13 s at 48 kHz: 4 mood steps per pass
+    t = np.arange(n) / SR_HZ
+    tone = (0.2 * np.sin(2 * np.pi * 330 * t) * (0.6 + 0.4 * np.sin(2 * np.pi * 1.5 * t))).astype(np.float32)
+    path = tmp_path / "loop.wav"
+    sf.write(path, tone, SR_HZ, subtype="FLOAT")
+    with PythonOscReceiver() as osc:
+        done = run_engine(["--input", str(path), "--clock", "--loop", "--duration", "5.5",
+                           "--osc-port", str(osc.port)])
+        assert done.returncode == 0, done.stderr
+        time.sleep(0.3)
+    mood = np.array([args for address, args in osc.received if address == "/Hfmsg_ch0"])
+    assert len(mood) >= 8, len(mood)
+    np.testing.assert_array_equal(mood[4:8], mood[:4])
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_signal_stops_cleanly_within_a_second(sig, tmp_path):
     proc = start_engine(["--input", "demo", "--clock", "--loop", "--no-emotion", "--stats-json", str(tmp_path / "s.json")])

@@ -22,6 +22,10 @@ starts a new context at that hop — exactly as if the mix began there (features
 mean, smoothing; the capture clock continues) — and publishes the counter it served
 (``resets_applied``). Several requests between two hops make one reset.
 
+A looping song (``loop_samples`` = its length) gets the same new context at every pass: before
+reading the first hop that starts at or after sample ``n · loop_samples``; when the length is
+a whole number of hops every pass reads exactly like the first.
+
 Optional causal smoothing: exponential with time constant ``smoothing_s``, initialised from
 the first prediction after (re)start — never from zeros.
 
@@ -62,6 +66,7 @@ class WorkerConfig:
     t0_s: float = 0.0             # capture time of mix sample 0
     model_path: str | None = None
     smoothing_s: float = 0.0
+    loop_samples: int = 0         # > 0: the mix is a song of this length, looping
 
 
 def worker_main(cfg: WorkerConfig, ready, stop, reset_requested, reset_applied) -> None:
@@ -99,13 +104,21 @@ def worker_main(cfg: WorkerConfig, ready, stop, reset_requested, reset_applied) 
     ready.set()
     base = mix.read * hop        # absolute sample index of the extractor's sample 0
     dropped = mix.dropped
+    loop = cfg.loop_samples
+    next_pass = (base // loop + 1) * loop if loop > 0 else None  # first sample of the next pass
     while not stop.is_set():
+        new_context = False
         if reset_requested.value != served:  # a new context from the next unread hop on
             served = reset_requested.value
+            reset_applied.value = served
+            new_context = True
+        if next_pass is not None and mix.read * hop >= next_pass:
+            next_pass = (mix.read * hop // loop + 1) * loop
+            new_context = True
+        if new_context:
             base = mix.read * hop
             feats.reset()
             state = None
-            reset_applied.value = served
         if not mix.pop(record):
             if os.getppid() != parent:
                 break
@@ -142,12 +155,14 @@ class EmotionSupervisor:
         starts: a missing or corrupt file raises InputError (the CLI exits 2).
     smoothing_s : float
         Causal exponential smoothing time constant (0 = off).
+    loop_samples : int
+        Length of a looping song in samples (0: not looping): a new context at every pass.
     t0_s : float
         Capture time of the mix ring's sample 0 (the engine's clock).
     """
 
     def __init__(self, mix_spec, sr_hz: float, *, model_path=None, smoothing_s: float = 0.0,
-                 t0_s: float = 0.0, result_capacity: int = 64):
+                 t0_s: float = 0.0, loop_samples: int = 0, result_capacity: int = 64):
         from kernels.ring import Ring
         from mirage.emotion.model import EmotionModel
 
@@ -157,7 +172,7 @@ class EmotionSupervisor:
         self.results_ring = Ring.create(result_capacity, (3,), np.float64, shared=True)
         self.config = WorkerConfig(mix_spec, self.results_ring.spec, float(sr_hz), float(t0_s),
                                    None if model_path is None else str(model_path),
-                                   float(smoothing_s))
+                                   float(smoothing_s), int(loop_samples))
         self._ctx = mp.get_context("spawn")
         self._stop = self._ctx.Event()
         self._ready = self._ctx.Event()

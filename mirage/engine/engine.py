@@ -42,8 +42,9 @@ class Engine:
 
             hops = MIX_RING_SECONDS * source.sr_hz / hop
             self.mix_ring = Ring.create(1 << int(np.ceil(np.log2(max(4.0, hops)))), (hop,), np.float32, shared=True)
+            loop_samples = source.playback.shape[0] if loop and source.playback is not None else 0
             self.emotion = EmotionSupervisor(self.mix_ring.spec, source.sr_hz, model_path=emotion_model,
-                                             smoothing_s=emotion_smoothing_s)
+                                             smoothing_s=emotion_smoothing_s, loop_samples=loop_samples)
         try:
             self.graph = EngineGraph(n_tracks=len(source.names), sr_hz=source.sr_hz, n_fft=n_fft, hop=hop,
                                      pitch_ranges_hz=pitch_ranges_hz, channel_map=source.channel_map,
