@@ -7,7 +7,7 @@ all interfaces: the visuals usually run on another machine) in a daemon thread. 
 =========================  =================================================================
 address                    effect
 =========================  =================================================================
-``/mirage/emotion/reset``  the mood starts a new context at the next hop of the mix, as if
+``/mirage/emotion/reset``  the mood starts a new context at the hop being captured, as if
                            the mix began there (a new song in a live set): the emotion
                            features otherwise remember the last minutes of the mix
                            (:meth:`mirage.emotion.worker.EmotionSupervisor.request_reset`)

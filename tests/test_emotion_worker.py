@@ -162,3 +162,28 @@ def test_a_looping_song_gets_a_new_context_at_every_pass():
                                            [tuple(float(x) for x in m) for m in first]]
     carried = _offline_moods(np.concatenate([song, song]), t0_s)[8:]
     assert np.abs(np.array(carried)[:, :2] - np.array(got[8:16])[:, :2]).max() > 0.01
+
+
+def test_a_reset_at_a_future_hop_waits_for_that_hop():
+    """The engine asks for a new context at the hop being captured when the command arrives;
+    the worker keeps the old context up to that hop, however early it hears of it."""
+    song = signal_mix(6.0, seed=3)
+    at_hop = 94  # 1.003 s: the old context has completed its steps at 0.5 s and 1.0 s
+    with Ring.create(2048, (HOP,), np.float32, shared=True) as mix:
+        sup = EmotionSupervisor(mix.spec, SR)
+        try:
+            sup.start()
+            sup.request_reset(at_hop=at_hop)
+            time.sleep(0.1)
+            assert sup.resets_applied == 0  # heard, pending until the mix gets there
+            feed(mix, song, 0)
+            got = collect(sup, 11)
+            time.sleep(0.3)
+            assert sup.pop_result() is None  # 11 steps in all, not one more
+            assert sup.resets_applied == 1
+        finally:
+            sup.stop()
+    cut = at_hop * HOP
+    want = _offline_moods(song[:cut], 0.0) + _offline_moods(song[cut: (len(song) // HOP) * HOP], cut / SR)
+    assert len(want) == len(got) == 2 + 9
+    assert got == [tuple(float(v) for v in w) for w in want]

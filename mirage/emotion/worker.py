@@ -16,11 +16,14 @@ hop ever consumed or skipped, so a restarted worker keeps the clock). After an o
 Context reset (a new song in a live set): the features remember the mix for minutes (the
 running mean, ``RUNNING_CONTEXT_S``), so the first minute of a song would be read against the
 previous one. :meth:`EmotionSupervisor.request_reset` (from any thread of the parent; the
-``/mirage/emotion/reset`` control message) increments a shared request counter; before
-reading its next hop the worker compares it with the last one it served and, if it moved,
-starts a new context at that hop — exactly as if the mix began there (features, running
-mean, smoothing; the capture clock continues) — and publishes the counter it served
-(``resets_applied``). Several requests between two hops make one reset.
+``/mirage/emotion/reset`` control message) stores the absolute hop index where the new
+context starts (the engine passes the hop the callback is capturing when the command
+arrives; none = the next hop the worker reads), then increments a shared request counter.
+Before reading each hop the worker compares the counter with the last one it served and, once
+its read position reaches that hop (at once if it is already past it), starts a new context
+there — exactly as if the mix began there (features, running mean, smoothing; the capture
+clock continues) — and publishes the counter it served (``resets_applied``). A newer request
+replaces a pending one.
 
 A looping song (``loop_samples`` = its length) gets the same new context at every pass: before
 reading the first hop that starts at or after sample ``n · loop_samples``; when the length is
@@ -69,12 +72,14 @@ class WorkerConfig:
     loop_samples: int = 0         # > 0: the mix is a song of this length, looping
 
 
-def worker_main(cfg: WorkerConfig, ready, stop, reset_requested, reset_applied) -> None:
+def worker_main(cfg: WorkerConfig, ready, stop, reset_requested, reset_applied, reset_at_hop) -> None:
     """Entry point of the spawned process (returns on ``stop`` or when the parent dies).
 
-    ``reset_requested`` / ``reset_applied``: shared int64 counters (the parent writes the
-    first, this process the second; an aligned 8-byte load or store is atomic on the
-    platforms we run on, and a stale read only delays a reset by one hop).
+    ``reset_requested`` / ``reset_applied``: shared int64 counters, ``reset_at_hop`` the hop
+    index of the pending request (−1: the next one read). The parent writes ``reset_at_hop``
+    before ``reset_requested``, this process reads them in the opposite order (x86-64 keeps
+    stores in order and loads in order, and each aligned 8-byte access is atomic); a stale
+    read only delays a reset by one hop.
 
     Ctrl-C in a terminal signals the whole process group: the worker ignores SIGINT, the
     parent owns the shutdown (it sets ``stop``), so no traceback and no restart on the way out.
@@ -106,10 +111,14 @@ def worker_main(cfg: WorkerConfig, ready, stop, reset_requested, reset_applied) 
     dropped = mix.dropped
     loop = cfg.loop_samples
     next_pass = (base // loop + 1) * loop if loop > 0 else None  # first sample of the next pass
+    pending = None               # hop index where a requested new context starts
     while not stop.is_set():
         new_context = False
-        if reset_requested.value != served:  # a new context from the next unread hop on
+        if reset_requested.value != served:
             served = reset_requested.value
+            pending = reset_at_hop.value
+        if pending is not None and mix.read >= pending:  # a new context from this hop on
+            pending = None
             reset_applied.value = served
             new_context = True
         if next_pass is not None and mix.read * hop >= next_pass:
@@ -186,6 +195,7 @@ class EmotionSupervisor:
         self._out = np.zeros(3, np.float64)
         self._reset_requested = self._ctx.RawValue("q", 0)
         self._reset_applied = self._ctx.RawValue("q", 0)
+        self._reset_at_hop = self._ctx.RawValue("q", -1)
         self._reset_lock = threading.Lock()  # parent threads only; the worker never waits on it
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -203,7 +213,8 @@ class EmotionSupervisor:
         self._ready.clear()
         self.process = self._ctx.Process(target=worker_main, name="mirage-emotion",
                                          args=(self.config, self._ready, self._stop,
-                                               self._reset_requested, self._reset_applied),
+                                               self._reset_requested, self._reset_applied,
+                                               self._reset_at_hop),
                                          daemon=True)
         # the child inherits the environment: one BLAS/OpenMP thread (multi-threaded BLAS
         # spin-waits cost 3x on a busy 2-core machine for these tiny matrix products)
@@ -257,10 +268,12 @@ class EmotionSupervisor:
         self.results_ring.unlink()
 
     # -- context reset ----------------------------------------------------------------------
-    def request_reset(self) -> int:
-        """Ask the worker to start a new context at the next hop it reads (a new song);
-        returns the number of requests so far. Never blocks on the worker."""
+    def request_reset(self, at_hop: int | None = None) -> int:
+        """Ask the worker to start a new context (a new song) at mix hop ``at_hop`` (absolute
+        index; None: the next hop it reads); returns the number of requests so far. Never
+        blocks on the worker."""
         with self._reset_lock:
+            self._reset_at_hop.value = -1 if at_hop is None else int(at_hop)
             self._reset_requested.value += 1
             n = self._reset_requested.value
         log.info("emotion context reset requested (#%d)", n)

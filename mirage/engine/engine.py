@@ -99,11 +99,12 @@ class Engine:
                 raise DeviceLostError(f"no audio callback for {since_ns / 1e9:.1f} s (device lost?)")
 
     def request_emotion_reset(self) -> None:
-        """A new mood context from the next hop of the mix (the control's emotion reset)."""
+        """A new mood context from the hop the callback is capturing now (the control's
+        emotion reset: a new song)."""
         if self.emotion is None:
             log.info("emotion reset ignored: the emotion model is off")
             return
-        self.emotion.request_reset()
+        self.emotion.request_reset(at_hop=self.mix_ring.written)
 
     def let_emotion_finish(self, timeout_s: float = 3.0) -> None:
         """At the end of a song, give the emotion worker the time to read the last of the mix
