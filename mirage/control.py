@@ -52,7 +52,7 @@ class ControlReceiver:
 
     def __init__(self, port: int, handlers: dict[str, Callable[[], object]], host: str = DEFAULT_HOST):
         if not 0 <= port < 65536:
-            raise ParameterError(f"--control-port must be within 1..65535, got {port}")
+            raise ParameterError(f"--control-port must be within 0..65535 (0: a free port), got {port}")
         self.handlers = dict(handlers)
         self.received = {address: 0 for address in self.handlers}
         self.ignored = 0

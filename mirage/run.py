@@ -137,23 +137,18 @@ def main(args: argparse.Namespace) -> int:
     emotion_encoder.encode(0.0, 0.0, time.time())
 
     engine = None
-    # opened before the engine: a taken port or a missing MIDI input is a one-line error
-    # (exit 2), not a dead control found out on stage
-    def reset():
+
+    def reset():  # the control's emotion reset (a command before the engine exists is dropped)
         if engine is not None:
             engine.request_emotion_reset()
 
-    control = None if args.control_port is None else ControlReceiver(
-        args.control_port, {RESET_EMOTION: reset}, host=args.control_host)
-    try:
-        midi = None if args.control_midi is None else MidiControl(args.control_midi, reset)
-    except BaseException:
-        if control is not None:
-            control.stop()
-        raise
-
-    with OscSender(targets) as sender, (control or contextlib.nullcontext()), \
-            (midi or contextlib.nullcontext()):
+    with contextlib.ExitStack() as stack:
+        sender = stack.enter_context(OscSender(targets))
+        # opened before the engine: a taken port or a missing MIDI input is a one-line error
+        # (exit 2), not a dead control found out on stage
+        control = None if args.control_port is None else stack.enter_context(
+            ControlReceiver(args.control_port, {RESET_EMOTION: reset}, host=args.control_host))
+        midi = None if args.control_midi is None else stack.enter_context(MidiControl(args.control_midi, reset))
         engine = Engine(source, n_fft=args.n_fft, hop=args.hop, blocksize=args.blocksize or args.hop,
                         pitch_ranges_hz=ranges, profiles=profiles, hop_encoder=hop_encoder,
                         emotion_encoder=emotion_encoder, sender=sender, emotion=not args.no_emotion,

@@ -31,8 +31,7 @@ def _line(name, s):
 
 
 EXTERNAL_ROWS = [("shipped int8", "**shipped (int8)**"), ("shipped fp32", "shipped (fp32)"),
-                 ("gbr_descriptors", "gradient boosting, 31 descriptors (issue baseline)"),
-                 ("ridge_simple", "(b) ridge: level, centroid, onset rate")]
+                 *((key, dict(ROWS)[key]) for key in ("gbr_descriptors", "ridge_simple"))]
 
 
 def external_table(ext: dict) -> str:
