@@ -2,23 +2,43 @@
 
 The same kernel serves both drivers: `mirage analyze` feeds it large blocks of a file, the
 PortAudio callback feeds it each device block. Any split of the input into blocks gives the
-same frames, bit for bit, because all state (the last n_fft samples of every track in a
-mirrored circular buffer, the sample count, the next frame's end) lives in preallocated arrays:
+same frames, bit for bit, because all state (the recent samples of every track in a mirrored
+circular buffer, the sample count, the next frame's end, the frame being computed) lives in
+preallocated arrays:
 
-=============  ====================  ======================================================
-array          shape / dtype         meaning
-=============  ====================  ======================================================
-history        [C, 2 n_fft] float32  mirrored circular buffer of each track's last n_fft
-                                     samples (each sample at slot and slot + n_fft)
-counters       [N_COUNTERS] int64    SAMPLES, NEXT_FRAME_END, FRAMES, NONFINITE, NO_ROOM
-channel_map    [C] int64             input column read for each track
-window         [n_fft] float64       periodic Hann
-fft_in/out     aligned scratch       the FFTW plan's buffers (plan_address)
-mag            [n_fft//2+1] float32  magnitude scratch
-pitch_bins     [C, 2] int64          per-track pitch search bins [lo, hi)
-out            [F, C, 8] float32     features of the frames completed by this block
-out_end        [F] int64             per frame: index in the block just past its last sample
-=============  ====================  ======================================================
+=============  =======================  ===================================================
+array          shape / dtype            meaning
+=============  =======================  ===================================================
+history        [C, 2 L] float32         mirrored circular buffer of each track's last
+                                        ``L = n_fft + hop`` samples (each sample at slot and
+                                        slot + L): a completed frame stays readable until
+                                        the next one completes
+counters       [N_COUNTERS] int64       SAMPLES, NEXT_FRAME_END, FRAMES, NONFINITE, NO_ROOM,
+                                        PENDING_TRACK, PENDING_END, TRACK_FRAMES
+channel_map    [C] int64                input column read for each track
+window         [n_fft] float64          periodic Hann
+fft_in/out     aligned scratch          the FFTW plan's buffers (plan_address)
+mag            [n_fft//2+1] float32     magnitude scratch
+pitch_bins     [C, 2] int64             per-track pitch search bins [lo, hi)
+pending        [C, 8] float32           features of the frame being computed, track by track
+out            [F, C, 8] float32        features of the frames finished by this call
+out_end        [F] int64                per finished frame: the absolute index just past its
+                                        last sample (``SAMPLES`` counts from 0)
+=============  =======================  ===================================================
+
+Bounded work per call
+---------------------
+A frame is *completed* when its last sample arrives, and *finished* when all C tracks'
+features are computed. The C track-frames of a completed frame need not be computed in the
+call that completes it: `process_block` computes at least ``min_track_frames`` of them per
+call, then more while ``monotonic_ns() < deadline_ns``. The real-time callback passes
+``min_track_frames = ceil(C * block / hop)`` (over one hop the calls then do at least the C
+track-frames a hop brings) and a deadline a fraction of its block period away, so its work
+is proportional to its block, not to the hop or the track count; the offline driver passes
+an unlimited count and finishes every frame in the call that completes it. The one hard
+rule: the samples that complete frame k + 1 overwrite the oldest samples of frame k, so a
+frame still unfinished then is finished first (never needed in steady state). Either way
+every track gets every frame, computed from the same samples, bit for bit.
 
 Frame k covers samples ``[k*hop, k*hop + n_fft)`` (librosa's ``center=False`` frames).
 NaN and ±Inf samples are replaced by 0 and counted in ``counters[NONFINITE]``.
@@ -31,6 +51,7 @@ import math
 import numpy as np
 from numba import njit
 
+from kernels.clock import monotonic_ns
 from kernels.fftw import R2CPlan, aligned_empty
 from kernels.frame import frame_features
 from kernels.layout import N_FEATURES
@@ -43,14 +64,20 @@ NEXT_FRAME_END = 1
 FRAMES = 2
 NONFINITE = 3
 NO_ROOM = 4
+PENDING_TRACK = 5     # next track to compute of the completed, unfinished frame
+PENDING_END = 6       # absolute end (exclusive) of that frame; 0 = none pending
+TRACK_FRAMES = 7      # track-frames computed so far
 N_COUNTERS = 8
+
+ALL_TRACK_FRAMES = 1 << 62
+"""``min_track_frames`` that finishes every frame in the call that completes it (offline)."""
 
 DEFAULT_PITCH_RANGE_HZ = (150.0, 4000.0)
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _store_mirrored(block, begin, column, row, slot, count, n_fft):
-    """``row[slot + j] = row[slot + j + n_fft] = block[begin + j, column]`` for j < count,
+def _store_mirrored(block, begin, column, row, slot, count, ring):
+    """``row[slot + j] = row[slot + j + ring] = block[begin + j, column]`` for j < count,
     NaN/Inf stored as 0; returns how many were not finite."""
     bad = 0
     for j in range(count):
@@ -59,52 +86,83 @@ def _store_mirrored(block, begin, column, row, slot, count, n_fft):
             v = np.float32(0.0)
             bad += 1
         row[slot + j] = v
-        row[slot + j + n_fft] = v
+        row[slot + j + ring] = v
     return bad
+
+
+@njit(cache=True, nogil=True)
+def _next_track_frame(history, counters, window, plan_address, fft_in, fft_out, mag, bin_hz, pitch_bins,
+                      hz_per_bin, pending, out, out_end, written):
+    """Compute the pending frame's next track; when it was the last, move the frame to
+    ``out[written]`` (or count it in NO_ROOM). Returns the new number of frames in `out`."""
+    n_tracks = history.shape[0]
+    ring = history.shape[1] // 2
+    c = counters[PENDING_TRACK]
+    end = counters[PENDING_END]
+    frame_features(
+        history[c], (end - window.size) % ring, window, plan_address, fft_in, fft_out, mag,
+        bin_hz, pitch_bins[c, 0], pitch_bins[c, 1], hz_per_bin, pending[c],
+    )
+    counters[TRACK_FRAMES] += 1
+    if c + 1 < n_tracks:
+        counters[PENDING_TRACK] = c + 1
+        return written
+    counters[PENDING_END] = 0
+    if written >= out.shape[0]:
+        counters[NO_ROOM] += 1
+        return written
+    for t in range(n_tracks):
+        for f in range(pending.shape[1]):
+            out[written, t, f] = pending[t, f]
+    out_end[written] = end
+    return written + 1
 
 
 @njit(cache=True, nogil=True)
 def process_block(
     block, channel_map, history, counters, hop, window, plan_address, fft_in, fft_out, mag,
-    bin_hz, pitch_bins, hz_per_bin, out, out_end,
+    bin_hz, pitch_bins, hz_per_bin, pending, out, out_end, min_track_frames, deadline_ns,
 ):
-    """Consume ``block[n_samples, n_inputs]``; write the features of completed frames.
+    """Consume ``block[n_samples, n_inputs]``; write the features of the frames finished.
 
-    Returns the number of frames written to ``out[:n]`` (frames that do not fit in `out`
-    are counted in ``counters[NO_ROOM]`` and lost). Allocates nothing.
+    Computes at least `min_track_frames` track-frames of completed frames (`ALL_TRACK_FRAMES`:
+    all of them), then more while ``kernels.clock.monotonic_ns() < deadline_ns`` (0: none
+    more). Returns the number of frames written to ``out[:n]``, oldest first, with their
+    absolute end sample in ``out_end[:n]`` (frames that do not fit in `out` are counted in
+    ``counters[NO_ROOM]`` and lost). Allocates nothing.
     """
     n_samples = block.shape[0]
     n_tracks = history.shape[0]
-    n_fft = window.size
+    ring = history.shape[1] // 2
     written = 0
     i = 0
     while i < n_samples:
         position = counters[SAMPLES]
         take = min(n_samples - i, counters[NEXT_FRAME_END] - position)
-        slot0 = position % n_fft
-        first = min(take, n_fft - slot0)  # samples before the circular buffer wraps
+        slot0 = position % ring
+        first = min(take, ring - slot0)  # samples before the circular buffer wraps
         for c in range(n_tracks):
             column = channel_map[c]
             row = history[c]
-            counters[NONFINITE] += _store_mirrored(block, i, column, row, slot0, first, n_fft)
-            counters[NONFINITE] += _store_mirrored(block, i + first, column, row, 0, take - first, n_fft)
+            counters[NONFINITE] += _store_mirrored(block, i, column, row, slot0, first, ring)
+            counters[NONFINITE] += _store_mirrored(block, i + first, column, row, 0, take - first, ring)
         i += take
         position += take
         counters[SAMPLES] = position
         if position == counters[NEXT_FRAME_END]:
-            if written < out.shape[0]:
-                start = position % n_fft
-                for c in range(n_tracks):
-                    frame_features(
-                        history[c], start, window, plan_address, fft_in, fft_out, mag,
-                        bin_hz, pitch_bins[c, 0], pitch_bins[c, 1], hz_per_bin, out[written, c],
-                    )
-                out_end[written] = i
-                written += 1
-            else:
-                counters[NO_ROOM] += 1
+            # The next sample overwrites the pending frame's first one: finish it now.
+            while counters[PENDING_END] != 0:
+                written = _next_track_frame(history, counters, window, plan_address, fft_in, fft_out, mag,
+                                            bin_hz, pitch_bins, hz_per_bin, pending, out, out_end, written)
+            counters[PENDING_END] = position
+            counters[PENDING_TRACK] = 0
             counters[FRAMES] += 1
             counters[NEXT_FRAME_END] += hop
+    done = 0
+    while counters[PENDING_END] != 0 and (done < min_track_frames or monotonic_ns() < deadline_ns):
+        written = _next_track_frame(history, counters, window, plan_address, fft_in, fft_out, mag,
+                                    bin_hz, pitch_bins, hz_per_bin, pending, out, out_end, written)
+        done += 1
     return written
 
 
@@ -141,7 +199,7 @@ class TrackAnalyzer:
             raise ParameterError(f"need at least one track, got {n_tracks}")
         if n_fft < 16:
             raise ParameterError(f"n_fft must be at least 16 samples, got {n_fft}")
-        if not 1 <= hop <= n_fft:  # the mirrored history holds one frame: hops cannot skip samples
+        if not 1 <= hop <= n_fft:  # frames overlap or touch: no sample goes unanalysed
             raise ParameterError(f"hop must be within 1..n_fft ({n_fft}) samples, got {hop}")
         if not sr_hz > 0:
             raise ParameterError(f"sample rate must be positive, got {sr_hz}")
@@ -165,7 +223,8 @@ class TrackAnalyzer:
         self.mag = np.zeros(self.n_fft // 2 + 1, dtype=np.float32)
         self.bin_hz = bin_width_hz(self.n_fft, self.sr_hz)
         self.hz_per_bin = self.sr_hz / self.n_fft
-        self.history = np.zeros((self.n_tracks, 2 * self.n_fft), dtype=np.float32)
+        self.history = np.zeros((self.n_tracks, 2 * (self.n_fft + self.hop)), dtype=np.float32)
+        self.pending = np.zeros((self.n_tracks, N_FEATURES), dtype=np.float32)
         self.counters = np.zeros(N_COUNTERS, dtype=np.int64)
         self.counters[NEXT_FRAME_END] = self.n_fft
         self._allocate_output(max_block)
@@ -189,9 +248,14 @@ class TrackAnalyzer:
     def nonfinite_samples(self) -> int:
         return int(self.counters[NONFINITE])
 
-    def process(self, block: np.ndarray) -> np.ndarray:
-        """Consume float32 ``block[n_samples, n_inputs]``; features of the frames it completes.
+    def process(self, block: np.ndarray, *, min_track_frames: int = ALL_TRACK_FRAMES,
+                deadline_ns: int = 0) -> np.ndarray:
+        """Consume float32 ``block[n_samples, n_inputs]``; features of the frames it finishes.
 
+        `min_track_frames`: by default every completed frame is finished in this call (offline
+        analysis); a smaller count computes that many track-frames, more until `deadline_ns`
+        (``kernels.clock.monotonic_ns``), unless a newer frame completes first — the real-time
+        callback's bounded work (`process_block`).
         Returns float32 ``[n_frames, n_tracks, 8]``, a view into an internal buffer that the
         next call overwrites.
         """
@@ -202,7 +266,8 @@ class TrackAnalyzer:
         n = process_block(
             block, self.channel_map, self.history, self.counters, self.hop, self.window,
             self.plan.address, self.fft_in, self.fft_out, self.mag, self.bin_hz,
-            self.pitch_bins, self.hz_per_bin, self.out, self.out_end,
+            self.pitch_bins, self.hz_per_bin, self.pending, self.out, self.out_end, int(min_track_frames),
+            int(deadline_ns),
         )
         return self.out[:n]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kernels.analyzer import TrackAnalyzer, analyze_tracks, frames_in
+from kernels.analyzer import FRAMES, PENDING_END, PENDING_TRACK, TRACK_FRAMES, TrackAnalyzer, analyze_tracks, frames_in
 from kernels.stft import magnitude_frames
 from tests.signals import SR_HZ, synthetic_set
 
@@ -98,6 +98,47 @@ def test_any_block_size_gives_identical_frames(block):
     streamed = np.concatenate(parts)
     assert streamed.shape == whole.shape
     assert np.array_equal(streamed, whole)
+
+
+@pytest.mark.parametrize("block", [1, 64, 65, 127, 256])
+def test_bounded_work_per_block_gives_identical_frames(block):
+    """The callback's schedule: at most ceil(C * block / hop) track-frames per call, never a
+    whole hop of 16 tracks at once for small blocks, and still every frame, bit for bit."""
+    n_tracks = 16
+    signals = synthetic_set()
+    audio = np.stack([signals[name] for name in ("chord", "white_noise", "clicks", "a440")] * 4)
+    audio *= np.linspace(0.25, 1.0, n_tracks, dtype=np.float32)[:, None]  # 16 different tracks
+    whole = analyze_tracks(audio, SR_HZ)
+    analyzer = TrackAnalyzer(n_tracks, SR_HZ, max_block=block)
+    interleaved = np.ascontiguousarray(audio.T)
+    quota = -(-n_tracks * block // HOP)
+    parts, per_call = [], []
+    for i in range(0, interleaved.shape[0], block):
+        before = analyzer.counters[TRACK_FRAMES]
+        parts.append(analyzer.process(interleaved[i : i + block], min_track_frames=quota).copy())
+        per_call.append(analyzer.counters[TRACK_FRAMES] - before)
+    parts.append(analyzer.process(interleaved[:0]).copy())  # the last frame, finished on demand
+    streamed = np.concatenate(parts)
+    assert np.array_equal(streamed, whole)
+    assert max(per_call) <= quota < n_tracks
+
+
+def test_time_left_before_the_deadline_finishes_frames_early():
+    """One track-frame is the minimum; with time left (a deadline far ahead) the call that
+    completes a frame also finishes it, and with none (deadline 0) only the minimum is done."""
+    from kernels.clock import monotonic_ns
+
+    audio = np.tile(synthetic_set()["chord"][: 4 * 2048], (4, 1))
+    interleaved = np.ascontiguousarray(audio.T)
+    for deadline_ns, pending_after in ((monotonic_ns() + 60 * 10**9, 0), (0, 3)):
+        analyzer = TrackAnalyzer(4, SR_HZ, max_block=64)
+        left = []
+        for i in range(0, interleaved.shape[0], 64):
+            completed = analyzer.counters[FRAMES]
+            analyzer.process(interleaved[i : i + 64], min_track_frames=1, deadline_ns=deadline_ns)
+            if analyzer.counters[FRAMES] > completed:
+                left.append(4 - analyzer.counters[PENDING_TRACK] if analyzer.counters[PENDING_END] else 0)
+        assert set(left) == {pending_after}
 
 
 def test_channel_map_picks_input_columns():

@@ -4,17 +4,21 @@ Per block, with no Python, no GIL, no allocation, no lock and no I/O:
 
 1. the source block is the device input (live) or the next block of the preloaded song
    (playback, which is also written to the output so the performer hears it);
-2. `kernels.analyzer.process_block` frames every track and computes the features of every
-   hop completed in the block;
-3. each completed hop becomes one record of the feature ring: ``float64[1 + C, 8]`` with
+2. `kernels.analyzer.process_block` frames every track and computes track-frames of the
+   completed hops: at least ``ceil(C * block / hop)`` of them, then more until a fraction
+   ``R_WORK_FRACTION`` of the block's period has passed since the callback began — so the
+   work of one call is bounded by its block, whatever the hop and the track count, and on
+   an idle machine a hop is still finished in the callback that completes it;
+3. each finished hop becomes one record of the feature ring: ``float64[1 + C, 8]`` with
    row 0 = (hop index, capture time ns, non-finite samples so far, 0...) and rows 1..C the
-   features of the tracks (`kernels.layout`);
+   features of the tracks (`kernels.layout`); one record per hop, hence one OSC bundle;
 4. the mono mix ``sum(tracks) / C`` fills the emotion process's shared-memory ring, one
    record of ``hop`` samples at a time;
 5. per-track peak levels are kept for the status display.
 
 The capture time of a hop is the callback's start (``kernels.clock``, CLOCK_MONOTONIC) minus
-the samples of the block that follow the hop's last sample. Everything the callback needs is
+the samples consumed since the hop's last sample (so a hop finished a few callbacks after
+it completed keeps the time of its last sample). Everything the callback needs is
 reached through the state table (`mirage.audio.raw_stream.StateTable`), entries `E_*` below.
 """
 
@@ -26,7 +30,7 @@ import numba
 import numpy as np
 from numba import njit
 
-from kernels.analyzer import FRAMES, process_block
+from kernels.analyzer import ALL_TRACK_FRAMES, NONFINITE, SAMPLES, process_block
 from kernels.atomics import address_as_voidptr
 from kernels.ring import ring_publish, ring_reserve, ring_view_2d, ring_view_3d
 from mirage.audio.raw_stream import S_LAST_START_NS, ST_CH_IN, ST_STATS, ST_USER, make_callback
@@ -45,6 +49,7 @@ E_WINDOW = ST_USER + 6        # float64[n_fft]
 E_FFT_IN = ST_USER + 7        # float64[n_fft], aligned
 E_FFT_OUT = ST_USER + 8       # complex128[n_fft // 2 + 1], aligned
 E_MAG = ST_USER + 9           # float32[n_fft // 2 + 1]
+E_PENDING = ST_USER + 10      # float32[C, 8] the hop being computed, track by track
 E_PITCH_BINS = ST_USER + 11   # int64[C, 2]
 E_OUT = ST_USER + 12          # float32[max_hops, C, 8]
 E_OUT_END = ST_USER + 13      # int64[max_hops]
@@ -72,7 +77,8 @@ R_SR_HZ = 0
 R_HZ_PER_BIN = 1
 R_OUTPUT_GAIN = 2
 R_BIN_HZ = 3
-N_REALS = 4
+R_WORK_FRACTION = 4           # fraction of a block's period the callback may spend on track-frames
+N_REALS = 8
 
 # E_ENGINE
 G_PLAY_POSITION = 0
@@ -173,30 +179,38 @@ def engine_process(table, inp, out):
         _silence(out, 0)
     engine[G_SOURCE_SAMPLES] += take
 
-    # 2. Features of every hop completed in this block.
-    history = numba.carray(address_as_voidptr(table[E_HISTORY]), (n_tracks, 2 * n_fft), np.float32)
+    # 2. Features: a bounded number of track-frames of the completed hops.
+    history = numba.carray(address_as_voidptr(table[E_HISTORY]), (n_tracks, 2 * (n_fft + hop)), np.float32)
     counters = _i64(table, E_COUNTERS, 8)
     channel_map = _i64(table, E_CHANNEL_MAP, n_tracks)
     pitch_bins = numba.carray(address_as_voidptr(table[E_PITCH_BINS]), (n_tracks, 2), np.int64)
+    pending = numba.carray(address_as_voidptr(table[E_PENDING]), (n_tracks, 8), np.float32)
     hops = numba.carray(address_as_voidptr(table[E_OUT]), (max_hops, n_tracks, 8), np.float32)
     hop_end = _i64(table, E_OUT_END, max_hops)
     fft_out = numba.carray(address_as_voidptr(table[E_FFT_OUT]), n_bins, np.complex128)
+    last_block = (params[P_MODE] == MODE_PLAYBACK and params[P_LOOP] == 0
+                  and engine[G_PLAY_POSITION] >= params[P_PLAYBACK_FRAMES])
+    if last_block:  # the song's last hop is sent, not left pending
+        min_track_frames = ALL_TRACK_FRAMES
+    else:
+        min_track_frames = (n_tracks * take + hop - 1) // hop
+    deadline_ns = t0_ns + np.int64(reals[R_WORK_FRACTION] * frames * 1e9 / sr_hz)
     n_new = process_block(
         src, channel_map, history, counters, hop, _f64(table, E_WINDOW, n_fft), params[P_PLAN],
         _f64(table, E_FFT_IN, n_fft), fft_out, _f32(table, E_MAG, n_bins), reals[R_BIN_HZ],
-        pitch_bins, reals[R_HZ_PER_BIN], hops, hop_end,
+        pitch_bins, reals[R_HZ_PER_BIN], pending, hops, hop_end, min_track_frames, deadline_ns,
     )
 
     # 3. Publish them.
     header, data = ring_view_3d(table[E_FEATURE_RING], np.float64)
-    first_index = counters[FRAMES] - n_new
     ns_per_sample = 1e9 / sr_hz
+    consumed = counters[SAMPLES]
     for j in range(n_new):
         slot = ring_reserve(header, data)
         record = data[slot]
-        record[HEADER_ROW, REC_HOP_INDEX] = first_index + j
-        record[HEADER_ROW, REC_CAPTURE_NS] = t0_ns - (take - hop_end[j]) * ns_per_sample
-        record[HEADER_ROW, REC_NONFINITE] = counters[3]
+        record[HEADER_ROW, REC_HOP_INDEX] = (hop_end[j] - n_fft) // hop
+        record[HEADER_ROW, REC_CAPTURE_NS] = t0_ns - (consumed - hop_end[j]) * ns_per_sample
+        record[HEADER_ROW, REC_NONFINITE] = counters[NONFINITE]
         for c in range(n_tracks):
             for f in range(8):
                 record[1 + c, f] = hops[j, c, f]
@@ -233,7 +247,7 @@ def engine_process(table, inp, out):
         engine[G_MIX_FILL] = fill
 
     # The block that plays the song's last sample is the last one (PortAudio still plays it).
-    if params[P_MODE] == MODE_PLAYBACK and params[P_LOOP] == 0 and engine[G_PLAY_POSITION] >= params[P_PLAYBACK_FRAMES]:
+    if last_block:
         if table[E_MIX_RING] != 0 and engine[G_MIX_FILL] > 0:  # the song's last, partial mix hop
             mix_header, mix = ring_view_2d(table[E_MIX_RING], np.float32)
             slot = ring_reserve(mix_header, mix)

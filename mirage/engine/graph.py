@@ -17,6 +17,10 @@ from mirage.engine import callback as cb
 from mirage.errors import ParameterError
 
 
+DEFAULT_WORK_FRACTION = 0.25
+"""The callback starts no optional track-frame after a quarter of its block's period."""
+
+
 def _ring_capacity(records: int) -> int:
     return 1 << max(1, int(np.ceil(np.log2(max(2, records)))))
 
@@ -40,12 +44,20 @@ class EngineGraph:
         Shared-memory ring of ``float32[hop]`` mono-mix records for the emotion process.
     loop : bool
         Playback mode: start again at the end instead of stopping.
+    output_gain : float
+        Playback mode: gain of the song on the output (0 = analyse without playing).
+    work_fraction : float
+        Share of a block's period after which the callback starts no further track-frame
+        (it still does its minimum, ``ceil(C * block / hop)``): the bound on a callback's
+        time, traded against how soon a hop's last track is finished and sent.
     """
 
     def __init__(self, *, n_tracks: int, sr_hz: float, n_fft: int, hop: int, pitch_ranges_hz,
                  channel_map, playback: np.ndarray | None, max_block: int,
                  feature_seconds: float = 2.0, mix_ring: Ring | None = None, loop: bool = False,
-                 output_gain: float = 1.0):
+                 output_gain: float = 1.0, work_fraction: float = DEFAULT_WORK_FRACTION):
+        if not 0.0 <= work_fraction <= 1.0:
+            raise ParameterError(f"work_fraction must be within 0..1 of a block's period, got {work_fraction}")
         channel_map = np.asarray(channel_map, dtype=np.int64)
         if playback is not None:
             playback = np.ascontiguousarray(playback, dtype=np.float32)
@@ -79,6 +91,7 @@ class EngineGraph:
         self.reals[cb.R_HZ_PER_BIN] = self.analyzer.hz_per_bin
         self.reals[cb.R_OUTPUT_GAIN] = output_gain
         self.reals[cb.R_BIN_HZ] = self.analyzer.bin_hz
+        self.reals[cb.R_WORK_FRACTION] = work_fraction
         self.engine = np.zeros(cb.N_ENGINE, dtype=np.int64)
 
         self.table = StateTable()
@@ -87,7 +100,7 @@ class EngineGraph:
             (cb.E_PARAMS, self.params), (cb.E_REALS, self.reals), (cb.E_ENGINE, self.engine),
             (cb.E_HISTORY, an.history), (cb.E_COUNTERS, an.counters), (cb.E_CHANNEL_MAP, an.channel_map),
             (cb.E_WINDOW, an.window), (cb.E_FFT_IN, an.fft_in), (cb.E_FFT_OUT, an.fft_out), (cb.E_MAG, an.mag),
-(cb.E_PITCH_BINS, an.pitch_bins), (cb.E_OUT, an.out),
+            (cb.E_PENDING, an.pending), (cb.E_PITCH_BINS, an.pitch_bins), (cb.E_OUT, an.out),
             (cb.E_OUT_END, an.out_end), (cb.E_FEATURE_RING, self.feature_ring), (cb.E_LEVELS, self.levels),
         ):
             self.table.set(entry, value)
