@@ -6,9 +6,10 @@ Per block, with no Python, no GIL, no allocation, no lock and no I/O:
    (playback, which is also written to the output so the performer hears it);
 2. `kernels.analyzer.process_block` frames every track and computes track-frames of the
    completed hops: at least ``ceil(C * block / hop)`` of them, then more until a fraction
-   ``R_WORK_FRACTION`` of the block's period has passed since the callback began — so the
-   work of one call is bounded by its block, whatever the hop and the track count, and on
-   an idle machine a hop is still finished in the callback that completes it;
+   ``R_WORK_FRACTION`` of the block's period (`mirage.engine.graph.DEFAULT_WORK_FRACTION`)
+   has passed since the callback began — so the work of one call is bounded by its block,
+   whatever the hop and the track count, and when the time is there a hop is still
+   finished in the callback that completes it;
 3. each finished hop becomes one record of the feature ring: ``float64[1 + C, 8]`` with
    row 0 = (hop index, capture time ns, non-finite samples so far, 0...) and rows 1..C the
    features of the tracks (`kernels.layout`); one record per hop, hence one OSC bundle;

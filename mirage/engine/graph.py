@@ -17,8 +17,13 @@ from mirage.engine import callback as cb
 from mirage.errors import ParameterError
 
 
-DEFAULT_WORK_FRACTION = 0.25
-"""The callback starts no optional track-frame after a quarter of its block's period."""
+DEFAULT_WORK_FRACTION = 0.4
+"""The callback starts no optional track-frame once 40 % of its block's period has passed.
+
+The bound keeps a callback (with the track-frame under way, the mix and the ring
+publication after it) under half its block's period, the stage target; it is large enough
+that a 64-track hop at 128 frames is usually finished in the callback that completes it, so
+spreading (and its added latency of one block or more) happens only when time is short."""
 
 
 def _ring_capacity(records: int) -> int:
