@@ -112,7 +112,10 @@ def main(argv: list[str] | None = None) -> int:
         command = _command_of(argv)
         if command in OWN_ARGV:
             rest = argv[argv.index(command) + 1:]
-            return int(load_command(command).main(rest) or 0)
+            try:
+                return int(load_command(command).main(rest) or 0)
+            except SystemExit as exc:  # its own parser's --help or usage error, printed
+                return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
         parser, module = build_parser(command if command in SUBCOMMANDS else None)
         try:
             args, unknown = parser.parse_known_args(argv)
