@@ -4,7 +4,7 @@
 
     mirage analyze PATH... [--out FILE.csv]   features of files, offline (mirage.analyze)
     mirage bench [--quick] [--json FILE]       kernel latency vs librosa (mirage.bench)
-    mirage run --input demo|DEVICE            the real-time engine (mirage.run)
+    mirage run [demo|PATH|live] [-d DEVICE]   the real-time engine (mirage.run)
     mirage devices                            list audio devices (mirage.devices)
     mirage monitor ...                        watch an OSC stream (mirage.monitor)
 

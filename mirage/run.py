@@ -1,9 +1,10 @@
 """`mirage run`: the real-time engine — features of every track and the mood of the mix, as OSC.
 
-Sources: ``--input live`` (every input channel of the device is a track), ``--input demo``
-or ``--input PATH`` (a file or a folder of stems, played to the output device and analysed
-from the same samples in the same callback). Without a usable audio device, files and the
-demo still run on a clock (no playback), with a one-line notice; live input then fails.
+Sources (``mirage run SOURCE`` or ``-i/--input SOURCE``): ``live`` (every input channel of
+the device, or those of ``-c/--channels``, is a track), ``demo`` or a PATH (a file or a
+folder of stems, played to the output device and analysed from the same samples in the same
+callback). Without a usable audio device, files and the demo still run on a clock (no
+playback), with a one-line notice; live input then fails.
 
 Control: ``--control-port PORT`` accepts OSC commands from the artists' software
 (``/mirage/emotion/reset``: a new song), ``--control-midi NAME`` a MIDI controller's Program
@@ -70,12 +71,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     osc.add_argument("--osc-profile", choices=OSC_PROFILES, default=OSC_PROFILES[0],
                      help="wire format: MIRAGE's documented messages or what its code sent (default: %(default)s)")
     osc.add_argument("-o", "--osc-target", action="append", default=[], metavar="HOST:PORT",
-                     help="send the OSC here (repeatable); -o is where the output goes, as in "
-                          "`mirage analyze -o FILE`. Given alone, it replaces the default destination")
-    osc.add_argument("--osc-host", metavar="HOST", help=f"default destination host (default: {DEFAULT_HOST})")
-    osc.add_argument("--osc-port", type=int, metavar="PORT", help=f"default destination UDP port (default: {DEFAULT_PORT}); "
-                                                  f"--osc-host/--osc-port are sent to even with -o")
-    osc.add_argument("--max-datagram", type=int, default=DEFAULT_MAX_DATAGRAM_BYTES,
+                     help="send the OSC to HOST:PORT (repeatable). -o as in `mirage analyze -o FILE`: "
+                          "where the output goes, so given alone it replaces the default destination")
+    osc.add_argument("--osc-host", metavar="HOST",
+                     help=f"the default destination's host (default: {DEFAULT_HOST}); given, it is sent to "
+                          f"besides any -o")
+    osc.add_argument("--osc-port", type=int, metavar="PORT",
+                     help=f"the default destination's UDP port (default: {DEFAULT_PORT}); likewise")
+    osc.add_argument("--max-datagram", type=int, default=DEFAULT_MAX_DATAGRAM_BYTES, metavar="BYTES",
                      help="largest UDP datagram in bytes; bundles are split below it (default: %(default)s)")
     osc.add_argument("--no-bundle", action="store_true", help="plain messages, for receivers that cannot unpack bundles")
     emo = parser.add_argument_group("emotion")
@@ -100,10 +103,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _check(args: argparse.Namespace) -> None:
     """Check every parameter before anything starts (a one-line error, exit 2), and settle
     the two that can be given in two ways: ``args.input`` (the positional SOURCE or
-    ``--input``) and ``args.osc_targets`` (``-o`` and the default destination)."""
+    ``--input``) and ``args.osc_targets`` (`mirage.osc.destinations`)."""
     from mirage.analyze import check_parameters
     from mirage.channels import parse_channels
-    from mirage.osc.sender import check_resolvable, parse_target
+    from mirage.osc.destinations import osc_destinations
 
     if args.source is not None and args.input is not None and args.source != args.input:
         raise ParameterError(f"two sources given: {args.source!r} and --input {args.input!r}; give one")
@@ -117,37 +120,13 @@ def _check(args: argparse.Namespace) -> None:
         raise ParameterError(f"--duration must be positive, got {args.duration:g}")
     if args.emotion_smoothing < 0:
         raise ParameterError(f"--emotion-smoothing must be >= 0 s, got {args.emotion_smoothing:g}")
-    if args.osc_port is not None and not 0 < args.osc_port < 65536:
-        raise ParameterError(f"--osc-port must be within 1..65535, got {args.osc_port}")
     if args.control_port is not None and not 0 < args.control_port < 65536:
         raise ParameterError(f"--control-port must be within 1..65535, got {args.control_port}")
-    destinations = _osc_destinations(args)
-    args.osc_targets = [target for _, target in destinations]
-    for option, target in destinations:
-        host, port = parse_target(target)
-        try:
-            check_resolvable(host, port)
-        except ParameterError as exc:
-            raise ParameterError(f"{option}: {exc}") from None
+    args.osc_targets = osc_destinations(args.osc_host, args.osc_port, args.osc_target)
     if args.stats_json is not None and not args.stats_json.parent.exists():
         raise InputError(f"--stats-json {args.stats_json}: folder {args.stats_json.parent} does not exist")
     if args.input == LIVE and (args.clock or args.no_play or args.loop):
         raise ParameterError("--clock, --no-play and --loop apply to file input, not to --input live")
-
-
-def _osc_destinations(args: argparse.Namespace) -> list[tuple[str, str]]:
-    """The OSC destinations as ``(the option that named it, "host:port")``: ``--osc-host`` /
-    ``--osc-port`` (with their defaults) unless ``-o`` alone said where the output goes, then
-    every ``-o``."""
-    from mirage.osc.sender import DEFAULT_HOST, DEFAULT_PORT
-
-    destinations = [(f"--osc-target {target}", target) for target in args.osc_target]
-    if args.osc_host is not None or args.osc_port is not None or not destinations:
-        host = args.osc_host or DEFAULT_HOST
-        port = DEFAULT_PORT if args.osc_port is None else args.osc_port
-        option = "--osc-host" if args.osc_host is not None else "--osc-port"
-        destinations.insert(0, (option, f"[{host}]:{port}" if ":" in host else f"{host}:{port}"))
-    return destinations
 
 
 def main(args: argparse.Namespace) -> int:

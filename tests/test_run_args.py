@@ -126,3 +126,8 @@ def test_a_misspelled_flag_shows_the_subcommands_usage_and_exits_2(argv, usage, 
     assert err.startswith(usage), err
     assert "usage: mirage [-h]" not in err  # not the top-level usage
     assert err.splitlines()[-1].startswith(error), err
+
+
+def test_osc_port_out_of_range_is_one_line_and_exit_2(capsys):
+    assert main(["run", "demo", "--clock", "--osc-port", "70000"]) == 2
+    assert one_error_line(capsys) == "mirage: error: --osc-port must be within 1..65535, got 70000"
