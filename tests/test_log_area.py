@@ -16,7 +16,6 @@ import termios
 import threading
 
 import pyte
-import pytest
 from pythonosc.osc_message_builder import OscMessageBuilder
 
 from mirage.engine.log_area import LOG_AREA_LINES, LogArea
