@@ -17,6 +17,7 @@ import threading
 
 import pyte
 from pythonosc.osc_message_builder import OscMessageBuilder
+from rich.cells import cell_len
 
 from mirage.engine.log_area import LOG_AREA_LINES, LogArea
 from mirage.engine.status import StatusDisplay
@@ -184,3 +185,9 @@ def test_on_a_terminal_a_log_line_stays_in_the_view_and_no_stale_header_is_left(
     logged = [line for line in text if "control: ignored /mirage/emotion/rest" in line]
     assert len(logged) == 1 and re.match(STAMP + " WARNING control: ignored", logged[0]), "\n".join(text)
     assert text.index(headers[0]) < text.index(logged[0])
+
+
+def test_wide_characters_are_cut_by_cells(monkeypatch):
+    frame = render_frames(monkeypatch, lambda: logging.getLogger("mirage.run").warning("音" * 100), columns=60)
+    (row,) = [r for r in frame.splitlines() if "WARNING" in r]
+    assert cell_len(row) <= 60 and row.endswith("…")

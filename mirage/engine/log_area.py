@@ -105,16 +105,16 @@ def render_lines(lines: list[LogLine], width: int, styles) -> list[list]:
 
     `styles` has ``dim``, ``none``, ``warn`` and ``bad`` rich Styles (`mirage.engine.status`'s).
     """
-    from rich.cells import set_cell_size
+    from rich.cells import cell_len, set_cell_size
     from rich.segment import Segment
 
+    stamp_len = len("00:00:00")
     rows = []
     for line in lines:
         style = styles.bad if line.levelno >= logging.ERROR else (
             styles.warn if line.levelno >= logging.WARNING else styles.none)
         text = line.plain()
-        stamp_len = len("00:00:00")
-        if len(text) > width:
+        if cell_len(text) > width:
             text = set_cell_size(text, max(1, width - 1)) + "…"
         rows.append([Segment(text[:stamp_len], styles.dim), Segment(text[stamp_len:], style)])
     return rows
