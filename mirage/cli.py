@@ -4,7 +4,7 @@
 
     mirage analyze PATH... [--out FILE.csv]   features of files, offline (mirage.analyze)
     mirage bench [--quick] [--json FILE]       kernel latency vs librosa (mirage.bench)
-    mirage run --input demo|DEVICE            the real-time engine (mirage.run)
+    mirage run [demo|PATH|live] [-d DEVICE]   the real-time engine (mirage.run)
     mirage devices                            list audio devices (mirage.devices)
     mirage monitor ...                        watch an OSC stream (mirage.monitor)
 
@@ -21,6 +21,7 @@ Ctrl-C exits with 130 and no traceback. Anything else is a bug and keeps its tra
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import os
 import sys
@@ -63,7 +64,11 @@ def load_command(name: str) -> ModuleType:
 
 
 def build_parser(command: str | None = None) -> tuple[argparse.ArgumentParser, ModuleType | None]:
-    """The parser; the arguments of `command` (only) are registered by its module."""
+    """The parser; the arguments of `command` (only) are registered by its module.
+
+    The subcommands' parsers are kept as ``parser.subcommand_parsers`` (name -> parser), so
+    that a mistake in a subcommand's arguments is reported with that subcommand's usage.
+    """
     parser = argparse.ArgumentParser(
         prog="mirage",
         description="MIRAGE: real-time music information retrieval for live art. "
@@ -72,9 +77,11 @@ def build_parser(command: str | None = None) -> tuple[argparse.ArgumentParser, M
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     module = None
+    parser.subcommand_parsers = {}
     for name, help_text in SUBCOMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text,
                            add_help=name not in OWN_ARGV)
+        parser.subcommand_parsers[name] = p
         if name == command and name not in OWN_ARGV:
             module = load_command(name)
             if hasattr(module, "add_arguments"):
@@ -86,6 +93,18 @@ def _command_of(argv: list[str]) -> str | None:
     return next((a for a in argv if not a.startswith("-")), None)
 
 
+def _unknown_arguments(subparser: argparse.ArgumentParser, unknown: list[str]) -> None:
+    """Report arguments the subcommand does not know with *its* usage (argparse would show
+    the top-level ``mirage COMMAND ...`` one), suggesting the nearest option; exits 2."""
+    options = [o for action in subparser._actions for o in action.option_strings if o.startswith("--")]
+    text = f"unrecognized arguments: {' '.join(unknown)}"
+    flag = next((a.split("=", 1)[0] for a in unknown if a.startswith("--")), None)
+    close = difflib.get_close_matches(flag, options, n=1) if flag else []
+    if close:
+        text += f" (did you mean {close[0]}?)"
+    subparser.error(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``mirage`` with `argv` (default: ``sys.argv[1:]``); return the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -93,10 +112,15 @@ def main(argv: list[str] | None = None) -> int:
         command = _command_of(argv)
         if command in OWN_ARGV:
             rest = argv[argv.index(command) + 1:]
-            return int(load_command(command).main(rest) or 0)
+            try:
+                return int(load_command(command).main(rest) or 0)
+            except SystemExit as exc:  # its own parser's --help or usage error, printed
+                return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
         parser, module = build_parser(command if command in SUBCOMMANDS else None)
         try:
-            args = parser.parse_args(argv)
+            args, unknown = parser.parse_known_args(argv)
+            if unknown:
+                _unknown_arguments(parser.subcommand_parsers[args.command], unknown)
         except SystemExit as exc:  # --help, --version, usage errors: argparse printed them
             return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
         return int(module.main(args) or 0)

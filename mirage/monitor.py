@@ -3,7 +3,10 @@
 A quick look at the wire for whoever sets up a stage rig: is the engine sending, at what
 rate, with which values? Receives with python-osc (bundles unpacked, time tags ignored: a
 message is shown when it arrives) and shows, per OSC address, the message count, the rate
-in Hz over the last `RATE_WINDOW_S` seconds and the last arguments. On a terminal the
+in Hz over the last `RATE_WINDOW_S` seconds and the last arguments — named, for MIRAGE's
+own addresses, after the wire contract (`mirage.osc.addresses`: ``centroid=… pitch1=…``,
+``arousal=… valence=…``). Addresses are in natural order (``/Lfmsg_ch2`` before
+``/Lfmsg_ch10``). On a terminal the
 table updates live (rich); otherwise a plain block of lines is printed every
 `PLAIN_PERIOD_S` seconds, and once more at the end.
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import collections
 import errno
+import re
 import signal
 import sys
 import threading
@@ -26,6 +30,7 @@ from pythonosc.dispatcher import Dispatcher
 from pythonosc.osc_server import BlockingOSCUDPServer
 
 from mirage.errors import EXIT_OK, InputError, MirageError, ParameterError
+from mirage.osc.addresses import argument_names
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 12345
@@ -72,10 +77,10 @@ class Traffic:
             _forget_before(state.arrivals_s, now_s - RATE_WINDOW_S)
 
     def snapshot(self, now_s: float) -> list[AddressRow]:
-        """Rows sorted by address; rate = (n - 1) / span of the arrivals in the window."""
+        """Rows in natural order of address; rate = (n - 1) / span of the arrivals in the window."""
         rows = []
         with self._lock:
-            for address, state in sorted(self._by_address.items()):
+            for address, state in sorted(self._by_address.items(), key=lambda item: natural_key(item[0])):
                 arrivals = state.arrivals_s
                 _forget_before(arrivals, now_s - RATE_WINDOW_S)
                 span_s = arrivals[-1] - arrivals[0] if len(arrivals) >= 2 else 0.0
@@ -89,26 +94,40 @@ def _forget_before(arrivals: collections.deque, oldest_s: float) -> None:
         arrivals.popleft()
 
 
-def format_args(args: tuple) -> str:
-    """Arguments as short text: floats with 6 significant digits, strings quoted."""
+def natural_key(address: str) -> list:
+    """Sort key that orders the numbers inside an address by value: ``/x_ch2`` < ``/x_ch10``.
+
+    ``re.split`` with a capturing group alternates text and digits, always starting with
+    text, so two keys compare text with text and number with number.
+    """
+    return [int(part) if part.isdigit() else part for part in re.split(r"([0-9]+)", address)]
+
+
+def format_args(args: tuple, names: tuple[str, ...] | None = None) -> str:
+    """Arguments as short text: floats with 6 significant digits, strings quoted; each
+    preceded by ``name=`` while `names` has one for its position."""
     parts = []
-    for value in args:
+    for i, value in enumerate(args):
         if isinstance(value, float):
-            parts.append(f"{value:.6g}")
+            text = f"{value:.6g}"
         elif isinstance(value, str):
-            parts.append(f'"{value}"')
+            text = f'"{value}"'
         else:
-            parts.append(repr(value))
+            text = repr(value)
+        parts.append(f"{names[i]}={text}" if names is not None and i < len(names) else text)
     return " ".join(parts)
+
+
+def format_row_args(row: AddressRow) -> str:
+    """The row's last arguments, named if the address is one of MIRAGE's (`argument_names`)."""
+    return format_args(row.last_args, argument_names(row.address))
 
 
 def format_plain(rows: list[AddressRow], elapsed_s: float) -> str:
     """One header line, then one line per address (for logs and pipes)."""
     lines = [f"monitor t={elapsed_s:.1f}s addresses={len(rows)}"]
     for row in rows:
-        lines.append(
-            f"{row.address} count={row.count} rate_hz={row.rate_hz:.1f} last={format_args(row.last_args)}"
-        )
+        lines.append(f"{row.address} count={row.count} rate_hz={row.rate_hz:.1f} last: {format_row_args(row)}")
     return "\n".join(lines)
 
 
@@ -122,7 +141,7 @@ def render_table(rows: list[AddressRow], elapsed_s: float, listen: str):
     table.add_column("rate Hz", justify="right")
     table.add_column("last values", overflow="fold")
     for row in rows:
-        table.add_row(row.address, str(row.count), f"{row.rate_hz:.1f}", format_args(row.last_args))
+        table.add_row(row.address, str(row.count), f"{row.rate_hz:.1f}", format_row_args(row))
     return table
 
 

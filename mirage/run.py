@@ -1,9 +1,10 @@
 """`mirage run`: the real-time engine — features of every track and the mood of the mix, as OSC.
 
-Sources: ``--input live`` (every input channel of the device is a track), ``--input demo``
-or ``--input PATH`` (a file or a folder of stems, played to the output device and analysed
-from the same samples in the same callback). Without a usable audio device, files and the
-demo still run on a clock (no playback), with a one-line notice; live input then fails.
+Sources (``mirage run SOURCE`` or ``-i/--input SOURCE``): ``live`` (every input channel of
+the device, or those of ``-c/--channels``, is a track), ``demo`` or a PATH (a file or a
+folder of stems, played to the output device and analysed from the same samples in the same
+callback). Without a usable audio device, files and the demo still run on a clock (no
+playback), with a one-line notice; live input then fails.
 
 Control: ``--control-port PORT`` accepts OSC commands from the artists' software
 (``/mirage/emotion/reset``: a new song), ``--control-midi NAME`` a MIDI controller's Program
@@ -40,21 +41,27 @@ GIL_SWITCH_INTERVAL_S = 0.0005  # the OSC writer waits at most this long for the
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from mirage.osc.encode import DEFAULT_MAX_DATAGRAM_BYTES, OSC_PROFILES
+    from mirage.osc.sender import DEFAULT_HOST, DEFAULT_PORT
     from mirage.profiles import DEFAULT_PROFILE, PROFILES
 
     src = parser.add_argument_group("source")
-    src.add_argument("--input", default=LIVE, metavar="live|demo|PATH",
-                     help="'live' (the audio device's inputs), 'demo', an audio file or a folder of stems "
-                          "(default: %(default)s)")
-    src.add_argument("--device", metavar="NAME|INDEX", help="audio device (see `mirage devices`; default: the system's)")
-    src.add_argument("--channels", metavar="1,2,5", help="live: the input channels to analyse, 1-based (default: all)")
+    src.add_argument("source", nargs="?", metavar="SOURCE",
+                     help="what to analyse, as --input (e.g. `mirage run demo`)")
+    src.add_argument("-i", "--input", metavar="live|demo|PATH",
+                     help=f"'live' (the audio device's inputs), 'demo', an audio file or a folder of stems "
+                          f"(default: {LIVE})")
+    src.add_argument("-d", "--device", metavar="NAME|INDEX",
+                     help="audio device (see `mirage devices`; default: the system's)")
+    src.add_argument("-c", "--channels", metavar="1-4,7",
+                     help="live: the input channels that are tracks, 1-based, in track order; "
+                          "ranges allowed (default: all)")
     src.add_argument("--no-play", action="store_true", help="file input: do not play it to the output")
     src.add_argument("--loop", action="store_true", help="file input: start again at the end (the mood starts a new context at each pass)")
     src.add_argument("--clock", action="store_true", help="file input: run on a clock without any audio device")
     ana = parser.add_argument_group("analysis")
-    ana.add_argument("--n-fft", type=int, default=2048, help="frame length in samples (default: %(default)s)")
-    ana.add_argument("--hop", type=int, default=512, help="hop in samples (default: %(default)s)")
-    ana.add_argument("--blocksize", type=int, help="samples per audio callback (default: the hop)")
+    ana.add_argument("--n-fft", type=int, default=2048, metavar="N", help="frame length in samples (default: %(default)s)")
+    ana.add_argument("--hop", type=int, default=512, metavar="N", help="hop in samples (default: %(default)s)")
+    ana.add_argument("-b", "--blocksize", type=int, metavar="N", help="samples per audio callback (default: the hop)")
     names = ", ".join(PROFILES)
     prof = ana.add_mutually_exclusive_group()
     prof.add_argument("--profile", metavar="NAME", help=f"pitch range of every track: {names} "
@@ -63,11 +70,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     osc = parser.add_argument_group("OSC")
     osc.add_argument("--osc-profile", choices=OSC_PROFILES, default=OSC_PROFILES[0],
                      help="wire format: MIRAGE's documented messages or what its code sent (default: %(default)s)")
-    osc.add_argument("--osc-host", default="127.0.0.1", help="destination host (default: %(default)s)")
-    osc.add_argument("--osc-port", type=int, default=12345, help="destination UDP port (default: %(default)s)")
-    osc.add_argument("--osc-target", action="append", default=[], metavar="HOST:PORT",
-                     help="another destination (repeatable)")
-    osc.add_argument("--max-datagram", type=int, default=DEFAULT_MAX_DATAGRAM_BYTES,
+    osc.add_argument("-o", "--osc-target", action="append", default=[], metavar="HOST:PORT",
+                     help="send the OSC to HOST:PORT (repeatable). -o as in `mirage analyze -o FILE`: "
+                          "where the output goes, so given alone it replaces the default destination")
+    osc.add_argument("--osc-host", metavar="HOST",
+                     help=f"the default destination's host (default: {DEFAULT_HOST}); given, it is sent to "
+                          f"besides any -o")
+    osc.add_argument("--osc-port", type=int, metavar="PORT",
+                     help=f"the default destination's UDP port (default: {DEFAULT_PORT}); likewise")
+    osc.add_argument("--max-datagram", type=int, default=DEFAULT_MAX_DATAGRAM_BYTES, metavar="BYTES",
                      help="largest UDP datagram in bytes; bundles are split below it (default: %(default)s)")
     osc.add_argument("--no-bundle", action="store_true", help="plain messages, for receivers that cannot unpack bundles")
     emo = parser.add_argument_group("emotion")
@@ -90,9 +101,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _check(args: argparse.Namespace) -> None:
+    """Check every parameter before anything starts (a one-line error, exit 2), and settle
+    the two that can be given in two ways: ``args.input`` (the positional SOURCE or
+    ``--input``) and ``args.osc_targets`` (`mirage.osc.destinations`)."""
     from mirage.analyze import check_parameters
-    from mirage.osc.sender import parse_target
+    from mirage.channels import parse_channels
+    from mirage.osc.destinations import osc_destinations
 
+    if args.source is not None and args.input is not None and args.source != args.input:
+        raise ParameterError(f"two sources given: {args.source!r} and --input {args.input!r}; give one")
+    args.input = args.source or args.input or LIVE
+    if args.channels is not None:
+        parse_channels(args.channels)
     check_parameters(n_fft=args.n_fft, hop=args.hop)
     if args.blocksize is not None and not 1 <= args.blocksize <= 65536:
         raise ParameterError(f"--blocksize must be within 1..65536 samples, got {args.blocksize}")
@@ -100,12 +120,9 @@ def _check(args: argparse.Namespace) -> None:
         raise ParameterError(f"--duration must be positive, got {args.duration:g}")
     if args.emotion_smoothing < 0:
         raise ParameterError(f"--emotion-smoothing must be >= 0 s, got {args.emotion_smoothing:g}")
-    if not 0 < args.osc_port < 65536:
-        raise ParameterError(f"--osc-port must be within 1..65535, got {args.osc_port}")
     if args.control_port is not None and not 0 < args.control_port < 65536:
         raise ParameterError(f"--control-port must be within 1..65535, got {args.control_port}")
-    for target in args.osc_target:
-        parse_target(target)
+    args.osc_targets = osc_destinations(args.osc_host, args.osc_port, args.osc_target)
     if args.stats_json is not None and not args.stats_json.parent.exists():
         raise InputError(f"--stats-json {args.stats_json}: folder {args.stats_json.parent} does not exist")
     if args.input == LIVE and (args.clock or args.no_play or args.loop):
@@ -119,6 +136,7 @@ def main(args: argparse.Namespace) -> int:
     from mirage.engine.source import open_source
     from mirage.osc.encode import EmotionEncoder, make_hop_encoder
     from mirage.osc.sender import OscSender
+    from mirage.startup import STOP_HINT, startup_lines
 
     logging.basicConfig(level=logging.INFO, format="mirage: %(message)s", stream=sys.stderr)
     _check(args)
@@ -127,7 +145,7 @@ def main(args: argparse.Namespace) -> int:
                          play=not args.no_play, notice=lambda msg: print(msg, file=sys.stderr))
     ranges, profiles = pitch_ranges(args.profile, args.profiles, source.names, source.profiles_default)
     n_tracks = len(source.names)
-    targets = [f"{args.osc_host}:{args.osc_port}"] + list(args.osc_target)
+    targets = args.osc_targets
     hop_encoder = make_hop_encoder(n_tracks, profile=args.osc_profile, instrument_names=profiles,
                                    bundle=not args.no_bundle, max_datagram_bytes=args.max_datagram)
     emotion_encoder = EmotionEncoder(args.osc_profile, bundle=not args.no_bundle,
@@ -158,14 +176,17 @@ def main(args: argparse.Namespace) -> int:
         stop = threading.Event()
         try:
             with _signals_set(stop, (signal.SIGINT, signal.SIGTERM)):
-                log.info("%s: %d track(s) at %g Hz, hop %d, OSC %s to %s%s", source.label, n_tracks,
-                         source.sr_hz, args.hop, args.osc_profile, ", ".join(targets),
-                         "" if engine.emotion else ", no emotion")
+                for line in startup_lines(source_label=source.label, sr_hz=source.sr_hz, hop_samples=args.hop,
+                                          hop_encoder=hop_encoder, emotion_encoder=emotion_encoder,
+                                          emotion=engine.emotion, targets=targets,
+                                          input_channels=source.channel_map if args.channels else None):
+                    log.info("%s", line)
                 if control is not None:
                     log.info("control: OSC in on udp %s:%d (%s)", control.host, control.port, RESET_EMOTION)
                 if midi is not None:
                     log.info("control: MIDI in from %r (program change, song select: emotion reset)",
                              midi.port)
+                log.info("%s", STOP_HINT)
                 engine.start()
                 device_lost = _run_until_done(engine, args, stop)
         finally:

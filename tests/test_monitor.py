@@ -76,11 +76,13 @@ def test_monitor_shows_counts_rates_and_values():
     assert block[0].endswith("addresses=3")
     rows = {line.split(" ")[0]: line for line in block[1:]}
     assert set(rows) == {"/Hfmsg_ch0", "/Lfmsg_ch0", "/Lfmsg_ch1"}
-    assert rows["/Lfmsg_ch0"].endswith("last=440 120.5 0.25 900 220 0 0 0")
-    assert rows["/Lfmsg_ch1"].endswith("last=1000 50 0.5 3000 0 0 0 0")
-    assert rows["/Hfmsg_ch0"].endswith("last=0.5 -0.25")
+    assert rows["/Lfmsg_ch0"].endswith("last: centroid=440 bandwidth=120.5 flatness=0.25 rolloff=900 "
+                                       "pitch1=220 pitch2=0 pitch3=0 pitch4=0")
+    assert rows["/Lfmsg_ch1"].endswith("last: centroid=1000 bandwidth=50 flatness=0.5 rolloff=3000 "
+                                       "pitch1=0 pitch2=0 pitch3=0 pitch4=0")
+    assert rows["/Hfmsg_ch0"].endswith("last: arousal=0.5 valence=-0.25")
     for line in rows.values():
-        fields = dict(f.split("=") for f in line.split(" ")[1:4])
+        fields = dict(f.split("=") for f in line.split(" ")[1:3])
         assert int(fields["count"]) > 20
         # Sent every 10 ms, so ~100 Hz; generous bounds for a loaded 2-core machine.
         assert 10 < float(fields["rate_hz"]) < 150
@@ -92,7 +94,8 @@ def test_monitor_shows_counts_rates_and_values():
 def test_monitor_stops_cleanly_on_a_signal(sig):
     port = _free_udp_port()
     monitor = _start_monitor("--port", str(port))
-    time.sleep(1.0)
+    first = monitor.stdout.readline()  # printed once the stop handlers are installed
+    assert first.startswith("monitor listening"), first
     monitor.send_signal(sig)
     stdout, stderr = monitor.communicate(timeout=15)
     assert monitor.returncode == 0, stderr
@@ -132,5 +135,32 @@ def test_live_table_renders():
     console = Console(file=io.StringIO(), width=120, force_terminal=False)
     console.print(render_table(rows, 1.5, "127.0.0.1:12345"))
     text = console.file.getvalue()
-    assert "/LFmsg_ch0" in text and "93.8" in text and '"VOICE" 440 2.5' in text
-    assert format_plain(rows, 1.5).splitlines()[1] == '/LFmsg_ch0 count=12 rate_hz=93.8 last="VOICE" 440 2.5'
+    assert "/LFmsg_ch0" in text and "93.8" in text and 'instrument="VOICE" centroid=440 bandwidth=2.5' in text
+    assert format_plain(rows, 1.5).splitlines()[1] == \
+        '/LFmsg_ch0 count=12 rate_hz=93.8 last: instrument="VOICE" centroid=440 bandwidth=2.5'
+
+
+def test_addresses_in_natural_order():
+    traffic = Traffic()
+    for address in ("/Lfmsg_ch10", "/mirage/status", "/Lfmsg_ch2", "/Hfmsg_ch0", "/Lfmsg_ch1", "/Lfmsg_ch0"):
+        traffic.record(address, (), 1.0)
+    assert [row.address for row in traffic.snapshot(1.0)] == [
+        "/Hfmsg_ch0", "/Lfmsg_ch0", "/Lfmsg_ch1", "/Lfmsg_ch2", "/Lfmsg_ch10", "/mirage/status"]
+
+
+@pytest.mark.parametrize("address, args, text", [
+    ("/Lfmsg_ch12", (440.0, 120.5, 0.25, 900.0, 220.0, 0.0, 0.0, 0.0),
+     "centroid=440 bandwidth=120.5 flatness=0.25 rolloff=900 pitch1=220 pitch2=0 pitch3=0 pitch4=0"),
+    ("/LFmsg_ch3", ("GUITAR", 440.0, 120.0, 0.25, 900.0, 220.0, 330.0),  # 2 of 0-4 pitches
+     'instrument="GUITAR" centroid=440 bandwidth=120 flatness=0.25 rolloff=900 pitch1=220 pitch2=330'),
+    ("/LFmsg_ch0", ("DRUMS", 100.0, 50.0, 0.5, 3000.0),  # no pitch
+     'instrument="DRUMS" centroid=100 bandwidth=50 flatness=0.5 rolloff=3000'),
+    ("/Hfmsg_ch0", (0.5, -0.25), "arousal=0.5 valence=-0.25"),
+    ("/HFmsg_ch0", (0.5, -0.25), "arousal=0.5 valence=-0.25"),
+    ("/mirage/status", (1, 0, 2, 0), "xruns=1 drops=0 osc_errors=2 emotion_restarts=0"),
+    ("/someone/else", (1.0, "x"), '1 "x"'),  # not ours: unlabelled
+    ("/Lfmsg_chX", (1.0,), "1"),
+])
+def test_values_are_labelled_per_profile(address, args, text):
+    row = AddressRow(address, 1, 0.0, args)
+    assert format_plain([row], 0.0).splitlines()[1] == f"{address} count=1 rate_hz=0.0 last: {text}"

@@ -29,11 +29,11 @@ from pythonosc.osc_message_builder import OscMessageBuilder
 from kernels.ring import ring_pop
 from mirage.engine.callback import HEADER_ROW, REC_CAPTURE_NS
 from mirage.engine.latency import LatencyLog
+from mirage.osc.addresses import STATUS_ADDRESS
 
 log = logging.getLogger("mirage.osc")
 
 POLL_S = 0.0001
-STATUS_ADDRESS = "/mirage/status"
 STATUS_PERIOD_S = 1.0
 WRITER_PRIORITY = 10          # SCHED_FIFO priority, below JACK's audio threads (70+)
 _PR_SET_TIMERSLACK = 29

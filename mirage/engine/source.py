@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mirage.audio.device import AudioDevice, find_device, portaudio
+from mirage.channels import channel_columns
 from mirage.errors import InputError, ParameterError
 
 LIVE = "live"
@@ -27,20 +28,6 @@ class Source:
     label: str
 
 
-def channel_list(spec: str | None, available: int) -> list[int]:
-    """0-based input columns from a 1-based list like ``"1,2,5"`` (None: all)."""
-    if spec is None:
-        return list(range(available))
-    try:
-        chosen = [int(c) - 1 for c in spec.split(",")]
-    except ValueError:
-        raise ParameterError(f"--channels must be 1-based channel numbers like 1,2,5, got {spec!r}") from None
-    bad = [c + 1 for c in chosen if not 0 <= c < available]
-    if bad or len(set(chosen)) != len(chosen):
-        raise ParameterError(f"--channels {spec!r}: the device has input channels 1..{available}")
-    return chosen
-
-
 def open_source(input_spec: str, *, device_spec: str | None, channels: str | None, clock: bool, play: bool,
                 notice) -> Source:
     """Resolve ``--input`` (live / demo / PATH) and the device; InputError when impossible."""
@@ -53,7 +40,7 @@ def open_source(input_spec: str, *, device_spec: str | None, channels: str | Non
         device = find_device(sd, device_spec, need_input=1)
         if device is None:
             raise InputError("live input needs an audio device: no audio input device found (see `mirage devices`)")
-        columns = channel_list(channels, device.max_input_channels)
+        columns = channel_columns(channels, device.max_input_channels)
         return Source(None, columns, [f"in{c + 1}" for c in columns], None, device.default_samplerate_hz, device,
                       False, f"live: {device.name}")
     if channels:

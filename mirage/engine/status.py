@@ -9,8 +9,10 @@ main thread. Two renderings:
   four pitches as note name + Hz (``"A4 440"``) and the instrument profile — then a footer
   with the emotion (arousal and valence as bipolar bars), elapsed time, callback / xrun /
   drop / OSC-error / emotion-restart counts, the callback and hop→send p99 latencies and the
-  OSC destinations. Columns are dropped, least important first, when the terminal is too
-  narrow; tracks that do not fit its height are summed up as ``"… N more tracks"``.
+  OSC destinations, and the last few log lines (`mirage.engine.log_area`: while the view is
+  live on a terminal, the ``mirage`` loggers write there, not over the view). Columns are
+  dropped, least important first, when the terminal is too narrow; tracks that do not fit
+  its height are summed up as ``"… N more tracks"``.
 * **plain** (a pipe or log file): one line every ``plain_interval_s`` seconds of engine time
   (``elapsed_s``), and a last one on `StatusDisplay.close`; no escape codes.
 
@@ -309,9 +311,10 @@ class _Frame:
     Layout needs the console's size, so the lines are built in ``__rich_console__``.
     """
 
-    def __init__(self, snap: EngineSnapshot, styles: _Styles):
+    def __init__(self, snap: EngineSnapshot, styles: _Styles, log_area=None):
         self.snap = snap
         self.styles = styles
+        self.log_area = log_area
 
     def __rich_console__(self, console, options):
         from rich.segment import Segment
@@ -366,7 +369,8 @@ class _Frame:
             head += " " + (f"{c.head:>{c.width}}" if c.right else f"{c.head:<{c.width}}")
         out.append([Segment(head, st.head)])
 
-        room = max(0, height - _HEADER_LINES - _FOOTER_LINES)
+        log_lines = self.log_area.lines() if self.log_area is not None else []
+        room = max(0, height - _HEADER_LINES - _FOOTER_LINES - len(log_lines))
         shown = n_tracks if n_tracks <= room else max(0, room - 1)
         for t in range(shown):
             out.append(self._track_line(t, names, profiles, levels, features, columns,
@@ -375,6 +379,10 @@ class _Frame:
             more = n_tracks - shown
             out.append([Segment(f"… {more} more track{'s' if more != 1 else ''}", st.dim)])
         out.extend(self._footer())
+        if log_lines:
+            from mirage.engine.log_area import render_lines
+
+            out.extend(render_lines(log_lines, width, st))
         return out
 
     def _track_line(self, t, names, profiles, levels, features, columns, index_w, name_w, meter_w):
@@ -512,12 +520,17 @@ class StatusDisplay:
     plain_interval_s : float
         Plain mode writes one line each time ``snap.elapsed_s`` passes a multiple of this
         many seconds (wall-clock time if ``elapsed_s`` is not finite).
+    route_logs : bool or None
+        Live mode only: show the ``mirage`` loggers' records in the view's log area instead
+        of letting them write over it (`mirage.engine.log_area`). None (default): when
+        ``sys.stderr`` is a terminal too (otherwise they are plain lines there, harmless).
 
     Use `update` from one thread (the engine's main loop) and `close` at the end; also a
     context manager. `update` costs well under 2 ms for 16 tracks (see the module docstring).
     """
 
-    def __init__(self, *, live: bool | None = None, stream: TextIO = sys.stdout, plain_interval_s: float = 5.0):
+    def __init__(self, *, live: bool | None = None, stream: TextIO = sys.stdout, plain_interval_s: float = 5.0,
+                 route_logs: bool | None = None):
         if live is None:
             isatty = getattr(stream, "isatty", None)
             live = bool(isatty()) if callable(isatty) else False
@@ -529,6 +542,7 @@ class StatusDisplay:
         self._start_monotonic_s = time.monotonic()
         self._closed = False
         self._live = None
+        self.log_area = None
         if live:
             from rich.console import Console
             from rich.live import Live
@@ -538,6 +552,13 @@ class StatusDisplay:
             is_stdout = stream is sys.stdout or stream is sys.__stdout__
             self._live = Live(console=console, auto_refresh=False, transient=False,
                               redirect_stdout=is_stdout, redirect_stderr=is_stdout)
+            if route_logs is None:
+                route_logs = bool(getattr(sys.stderr, "isatty", lambda: False)())
+            if route_logs:
+                from mirage.engine.log_area import LogArea
+
+                self.log_area = LogArea()
+                self.log_area.route()
             self._live.start()
 
     def update(self, snap: EngineSnapshot) -> None:
@@ -546,7 +567,7 @@ class StatusDisplay:
             return
         self._last = snap
         if self._live is not None:
-            self._live.update(_Frame(snap, self._styles), refresh=True)
+            self._live.update(_Frame(snap, self._styles, self.log_area), refresh=True)
             return
         now_s = _finite(getattr(snap, "elapsed_s", None))
         if now_s is None:
@@ -563,6 +584,8 @@ class StatusDisplay:
         self._closed = True
         if self._live is not None:
             self._live.stop()
+            if self.log_area is not None:
+                self.log_area.unroute()
         elif self._last is not None:
             self._write_plain(self._last)
 

@@ -40,12 +40,16 @@ import numpy as np
 
 from kernels.layout import N_FEATURES, N_PITCHES
 from mirage.errors import ParameterError
+from mirage.osc.addresses import (
+    DEFAULT_OSC_PROFILE,
+    EMOTION_ADDRESS,
+    FEATURE_ADDRESS,
+    OSC_PROFILES,
+    PROFILE_MIRAGE_CODE,
+    PROFILE_README,
+    address_range,
+)
 from mirage.profiles import DEFAULT_PROFILE
-
-PROFILE_README = "readme"
-PROFILE_MIRAGE_CODE = "mirage-code"
-OSC_PROFILES = (PROFILE_README, PROFILE_MIRAGE_CODE)
-DEFAULT_OSC_PROFILE = PROFILE_README
 
 DEFAULT_MAX_DATAGRAM_BYTES = 1472
 """Largest UDP payload that fits one Ethernet frame (1500 - 20 IPv4 - 8 UDP)."""
@@ -66,8 +70,6 @@ NTP_IMMEDIATELY = 1
 """The OSC time tag meaning "now"; python-osc writes it for the Unix time ``0``."""
 _NTP_UNITS_PER_S = 2.0**32
 
-_FEATURE_ADDRESS = {PROFILE_README: "/Lfmsg_ch{}", PROFILE_MIRAGE_CODE: "/LFmsg_ch{}"}
-_EMOTION_ADDRESS = {PROFILE_README: "/Hfmsg_ch0", PROFILE_MIRAGE_CODE: "/HFmsg_ch0"}
 _N_EMOTION_VALUES = 2
 _N_SPECTRAL = 4
 """mirage-code's fixed float arguments: centroid, bandwidth, flatness, rolloff."""
@@ -395,7 +397,24 @@ class _StaticEncoder:
 # --------------------------------------------------------------------------------------
 
 
-class ReadmeHopEncoder(_StaticEncoder):
+class _HopAddresses:
+    """What a hop encoder sends, for people (start-up lines): its addresses and arguments."""
+
+    profile: str
+    n_tracks: int
+    arguments_text: str
+    """The arguments of one message, e.g. ``"8 floats"``."""
+
+    def address(self, track: int) -> str:
+        """The address of `track`'s messages (0-based), e.g. ``"/Lfmsg_ch3"``."""
+        return FEATURE_ADDRESS[self.profile].format(track)
+
+    def describe(self) -> str:
+        """Every address with its arguments, e.g. ``"/Lfmsg_ch0..5 (8 floats)"``."""
+        return f"{address_range(FEATURE_ADDRESS[self.profile], self.n_tracks)} ({self.arguments_text})"
+
+
+class ReadmeHopEncoder(_HopAddresses, _StaticEncoder):
     """Per-hop feature datagrams of the ``readme`` profile (``/Lfmsg_ch{n}``, 8 float32).
 
     Parameters
@@ -415,12 +434,13 @@ class ReadmeHopEncoder(_StaticEncoder):
     """
 
     profile = PROFILE_README
+    arguments_text = f"{N_FEATURES} floats"
 
     def __init__(self, n_tracks: int, *, bundle: bool = True,
                  max_datagram_bytes: int = DEFAULT_MAX_DATAGRAM_BYTES):
         self.n_tracks = _check_n_tracks(n_tracks)
         self.bundle = bool(bundle)
-        address = _FEATURE_ADDRESS[PROFILE_README]
+        address = FEATURE_ADDRESS[PROFILE_README]
         heads = [_message_head(address.format(n), "," + "f" * N_FEATURES) for n in range(self.n_tracks)]
         super().__init__(heads, N_FEATURES, self.bundle, max_datagram_bytes)
 
@@ -443,7 +463,7 @@ class ReadmeHopEncoder(_StaticEncoder):
         return self._encode(features, capture_time_s)
 
 
-class MirageCodeHopEncoder:
+class MirageCodeHopEncoder(_HopAddresses):
     """Per-hop feature datagrams of the ``mirage-code`` profile (``/LFmsg_ch{n}``).
 
     Arguments: the track's instrument name (OSC string), centroid, bandwidth, flatness,
@@ -463,6 +483,7 @@ class MirageCodeHopEncoder:
     """
 
     profile = PROFILE_MIRAGE_CODE
+    arguments_text = f"name + {_N_SPECTRAL} floats + 0–{N_PITCHES} pitches"
 
     def __init__(self, n_tracks: int, *, instrument_names=None, bundle: bool = True,
                  max_datagram_bytes: int = DEFAULT_MAX_DATAGRAM_BYTES):
@@ -475,7 +496,7 @@ class MirageCodeHopEncoder:
                 f"need one instrument name per track ({self.n_tracks}), got {instrument_names!r}"
             )
         self.instrument_names = tuple(instrument_names)
-        address = _FEATURE_ADDRESS[PROFILE_MIRAGE_CODE]
+        address = FEATURE_ADDRESS[PROFILE_MIRAGE_CODE]
         heads: list[bytes] = []
         head_start = np.zeros((self.n_tracks, N_PITCHES + 1), dtype=np.int64)
         head_n_words = np.zeros_like(head_start)
@@ -549,9 +570,13 @@ class EmotionEncoder(_StaticEncoder):
                  max_datagram_bytes: int = DEFAULT_MAX_DATAGRAM_BYTES):
         self.profile = _check_profile(profile)
         self.bundle = bool(bundle)
-        head = _message_head(_EMOTION_ADDRESS[self.profile], "," + "f" * _N_EMOTION_VALUES)
+        head = _message_head(EMOTION_ADDRESS[self.profile], "," + "f" * _N_EMOTION_VALUES)
         super().__init__([head], _N_EMOTION_VALUES, self.bundle, max_datagram_bytes)
         self._values = np.zeros((1, _N_EMOTION_VALUES), dtype=np.float32)
+
+    def describe(self) -> str:
+        """The address with its arguments, e.g. ``"/Hfmsg_ch0 (2 floats)"``."""
+        return f"{EMOTION_ADDRESS[self.profile]} ({_N_EMOTION_VALUES} floats)"
 
     def encode(self, arousal: float, valence: float, capture_time_s: float) -> memoryview:
         """Encode one emotion step; returns the one datagram (valid until the next call)."""

@@ -77,6 +77,19 @@ def parse_target(text: str) -> tuple[str, int]:
     return _check_host(host, text), int(port_text)
 
 
+def check_resolvable(host: str, port: int) -> None:
+    """ParameterError naming `host` if it cannot be resolved to a UDP address now.
+
+    For the command line: a mistyped host name is one line and exit code 2 before anything
+    starts. `OscSender` itself does not call this: a library user's unresolvable target is
+    counted, not raised (see the module docstring).
+    """
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_DGRAM)
+    except socket.gaierror as exc:
+        raise ParameterError(f"cannot resolve host {host!r} ({exc.strerror})") from None
+
+
 @dataclass
 class TargetStats:
     """Counters of one target; updated by `OscSender.send`, read by anyone."""

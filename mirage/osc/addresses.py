@@ -1,0 +1,70 @@
+"""The OSC wire contract: which addresses MIRAGE sends and what their arguments are called.
+
+One place for the facts that the encoders (`mirage.osc.encode`), the OSC writer's status
+message, the start-up lines of ``mirage run`` and ``mirage monitor``'s labels all need, so
+that none of them spells an address or an argument order of its own. Pure Python, no numba:
+``mirage monitor`` imports it without loading numba (so it does not import `kernels`
+either; ``tests/test_osc_addresses.py`` holds `FEATURE_ARGUMENTS` to `kernels.layout`'s order).
+
+Profiles (DESIGN.md, "OSC wire contract")::
+
+    readme       /Lfmsg_ch{n}    centroid bandwidth flatness rolloff pitch1..pitch4
+                 /Hfmsg_ch0      arousal valence
+    mirage-code  /LFmsg_ch{n}    instrument centroid bandwidth flatness rolloff pitch1..pitchk
+                 /HFmsg_ch0      arousal valence
+    both         /mirage/status  xruns drops osc_errors emotion_restarts
+"""
+
+from __future__ import annotations
+
+import re
+
+PROFILE_README = "readme"
+PROFILE_MIRAGE_CODE = "mirage-code"
+OSC_PROFILES = (PROFILE_README, PROFILE_MIRAGE_CODE)
+DEFAULT_OSC_PROFILE = PROFILE_README
+
+FEATURE_ADDRESS = {PROFILE_README: "/Lfmsg_ch{}", PROFILE_MIRAGE_CODE: "/LFmsg_ch{}"}
+"""Per profile, the feature message's address; ``{}`` is the 0-based track number."""
+EMOTION_ADDRESS = {PROFILE_README: "/Hfmsg_ch0", PROFILE_MIRAGE_CODE: "/HFmsg_ch0"}
+STATUS_ADDRESS = "/mirage/status"
+
+_SHORT_FEATURE_NAMES = ("centroid", "bandwidth", "flatness", "rolloff", "pitch1", "pitch2", "pitch3", "pitch4")
+"""`kernels.layout.FEATURE_NAMES` without the unit (Hz except flatness), the order on the wire."""
+FEATURE_ARGUMENTS = {
+    PROFILE_README: _SHORT_FEATURE_NAMES,
+    # the instrument name first; then the spectral features and only the nonzero pitches
+    PROFILE_MIRAGE_CODE: ("instrument", *_SHORT_FEATURE_NAMES),
+}
+"""Per profile, the names of the feature message's arguments, in order (mirage-code sends
+0–4 pitches, so a message may stop before the last names)."""
+EMOTION_ARGUMENTS = ("arousal", "valence")
+STATUS_ARGUMENTS = ("xruns", "drops", "osc_errors", "emotion_restarts")
+"""`STATUS_ADDRESS`'s int32 arguments: xruns, dropped hops, OSC send errors, emotion-worker restarts."""
+
+
+def _address_pattern(template: str) -> re.Pattern:
+    return re.compile(re.escape(template).replace(re.escape("{}"), "[0-9]+") + r"\Z")
+
+
+_ARGUMENTS_BY_PATTERN = [
+    *((_address_pattern(FEATURE_ADDRESS[p]), FEATURE_ARGUMENTS[p]) for p in OSC_PROFILES),
+    *((_address_pattern(EMOTION_ADDRESS[p]), EMOTION_ARGUMENTS) for p in OSC_PROFILES),
+    (_address_pattern(STATUS_ADDRESS), STATUS_ARGUMENTS),
+]
+
+
+def argument_names(address: str) -> tuple[str, ...] | None:
+    """The argument names of a message MIRAGE sends to `address`, in order; None if it is
+    not one of MIRAGE's addresses. E.g. ``argument_names("/Hfmsg_ch0") == ("arousal", "valence")``."""
+    for pattern, names in _ARGUMENTS_BY_PATTERN:
+        if pattern.match(address):
+            return names
+    return None
+
+
+def address_range(template: str, n_tracks: int) -> str:
+    """``/Lfmsg_ch0..5`` for 6 tracks (``/Lfmsg_ch0`` for one): the addresses of a template
+    with a track number, as one short text for people."""
+    first = template.format(0)
+    return first if n_tracks <= 1 else f"{first}..{n_tracks - 1}"
