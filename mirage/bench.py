@@ -212,8 +212,9 @@ def write_plot(result: dict, path: Path) -> None:
         if not rows:
             continue
         ch = [r["channels"] for r in rows]
-        ax.plot(ch, [r["p50_us"] for r in rows], "o-", color=color, label=f"{impl} p50")
-        ax.plot(ch, [r["p99_us"] for r in rows], "s--", color=color, alpha=0.6, label=f"{impl} p99")
+        name = "mirage kernel loop" if impl == "mirage" else impl
+        ax.plot(ch, [r["p50_us"] for r in rows], "o-", color=color, label=f"{name} p50")
+        ax.plot(ch, [r["p99_us"] for r in rows], "s--", color=color, alpha=0.6, label=f"{name} p99")
     realtime = [r for r in result.get("realtime", {}).get("rows", []) if r["blocksize"] == result["hop"]]
     if realtime:
         ch = [r["channels"] for r in realtime]

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
 import socket
 import subprocess
@@ -206,9 +207,14 @@ def _summary_ms(values_ms: np.ndarray) -> dict:
             "max": float(values_ms.max())}
 
 
-def _wait_for_ports(server, before: set, marker: str, count: int, timeout_s: float) -> list[str]:
+def _wait_for_ports(server, before: set, marker: str, count: int, timeout_s: float,
+                    alive: subprocess.Popen | None = None) -> list[str]:
+    """The ``count`` ports named with ``marker`` that appeared since ``before`` (the client
+    ``alive``, if given, must not exit meanwhile)."""
     deadline = time.monotonic() + timeout_s
     while True:
+        if alive is not None and alive.poll() is not None:
+            raise InputError(f"the engine exited ({alive.returncode}) before its JACK ports {marker!r} appeared")
         try:
             ports = set(server.ports())
         except subprocess.TimeoutExpired:  # jack_lsp can stall while a client registers on a busy host
@@ -263,19 +269,21 @@ def measure_click_latency(*, blocksize: int, seconds: float, realtime: bool, tra
 
     settle_s = 1.0  # after rewiring: the engine's frame history still holds the old input
     with tempfile.TemporaryDirectory(prefix="mirage-latency-") as tmp, \
-            JackServer(f"mirage-lat-{os.getpid()}-{blocksize}", period_frames=blocksize, capture_channels=tracks,
-                       realtime=realtime) as server, _portaudio_on(server):
+            JackServer(f"mirage-lat-{os.getpid()}-{blocksize}", samplerate_hz=SR_HZ, period_frames=blocksize,
+                       capture_channels=tracks, realtime=realtime) as server, _portaudio_on(server):
         receiver = StampedUdpReceiver()
         stats_path = Path(tmp) / "stats.json"
         before = set(server.ports())
         cmd = [sys.executable, "-m", "mirage", "run", "--input", "live", "--device", "system", "--no-emotion",
                "--blocksize", str(blocksize), "--hop", str(HOP), "--duration", str(seconds + settle_s + 4.0),
                "--osc-port", str(receiver.port), "--stats-json", str(stats_path)]
-        engine = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                  env={**os.environ, **server.env})
+        stderr_path = Path(tmp) / "engine.stderr"
+        with open(stderr_path, "w") as stderr_file:  # a file, not a pipe nobody drains during the run
+            engine = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=stderr_file,
+                                      env={**os.environ, **server.env})
         injector = None
         try:
-            engine_inputs = _wait_for_ports(server, before, ":in_", tracks, timeout_s=60.0)
+            engine_inputs = _wait_for_ports(server, before, ":in_", tracks, timeout_s=60.0, alive=engine)
             injector = ClickInjector(find_jack_device(), blocksize=blocksize, channels=tracks)
             injector.stream.start()
             injector_outputs = _wait_for_ports(server, before | set(engine_inputs), ":out_", tracks, timeout_s=10.0)
@@ -286,7 +294,7 @@ def measure_click_latency(*, blocksize: int, seconds: float, realtime: bool, tra
             clicks = injector.drain()
             injector.stream.close()
             injector = None
-            stderr = engine.communicate(timeout=60.0)[1]
+            engine.wait(timeout=60.0)
         finally:
             if injector is not None:
                 injector.stream.close()
@@ -297,7 +305,8 @@ def measure_click_latency(*, blocksize: int, seconds: float, realtime: bool, tra
             receiver.close()
         if engine.returncode != 0:
             raise InputError(f"engine run at blocksize {blocksize} failed ({engine.returncode}): "
-                             f"{stderr.strip().splitlines()[-1:]}")
+                             f"{stderr_path.read_text().strip().splitlines()[-1:]}")
+        engine_stats = json.loads(stats_path.read_text())
     matched, missed = match_clicks(clicks, receiver.datagrams, after_ns=after_ns)
     rows = clicks[matched[:, 0]]
     cycle_ms = (matched[:, 1] - rows[:, CLICK_TIME_NS]) / 1e6
@@ -306,6 +315,7 @@ def measure_click_latency(*, blocksize: int, seconds: float, realtime: bool, tra
         "blocksize": blocksize, "tracks": tracks, "seconds": seconds, "clicks": int(len(matched)),
         "missed": missed, "block_ms": blocksize / SR_HZ * 1e3, "hop_ms": HOP / SR_HZ * 1e3,
         "cycle_to_udp_ms": _summary_ms(cycle_ms), "sound_to_udp_ms": _summary_ms(cycle_ms + capture_ms),
+        "engine_xruns": engine_stats["xruns"], "engine_callback_us": engine_stats["callback_us"],
     }
     log(f"  click latency, blocksize {blocksize:3d}: {result['clicks']} clicks ({missed} missed), sound→UDP "
         f"p50 {result['sound_to_udp_ms']['p50'] or float('nan'):.2f} ms, "
@@ -332,11 +342,13 @@ def format_latency_table(result: dict) -> str:
         f"hop {result['hop']} @ {result['sr']} Hz, one click every {result['click_period_samples']} samples; "
         f"original MIRAGE: ≥ {result['original_chunk_ms']:.1f} ms (a 4096-sample chunk at 44.1 kHz before anything is sent)",
         "",
-        "| blocksize | block ms | clicks | missed | cycle→UDP p50 ms | p99 ms | max ms | sound→UDP p50 ms | p99 ms | max ms |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| blocksize | block ms | clicks | missed | cycle→UDP p50 ms | p99 ms | max ms | sound→UDP p50 ms | p99 ms "
+        "| max ms | engine xruns |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in result["rows"]:
         c, s = r["cycle_to_udp_ms"], r["sound_to_udp_ms"]
         lines.append(f"| {r['blocksize']} | {r['block_ms']:.2f} | {r['clicks']} | {r['missed']} | {fmt(c['p50'])} | "
-                     f"{fmt(c['p99'])} | {fmt(c['max'])} | {fmt(s['p50'])} | {fmt(s['p99'])} | {fmt(s['max'])} |")
+                     f"{fmt(c['p99'])} | {fmt(c['max'])} | {fmt(s['p50'])} | {fmt(s['p99'])} | {fmt(s['max'])} | "
+                     f"{r['engine_xruns']} |")
     return "\n".join(lines)
