@@ -6,6 +6,13 @@ as it can be for the same job: per track, one ``stft(center=False)`` of the fram
 centroid, bandwidth, flatness, roll-off and ``piptrack`` from ``S=``. Both run on the same
 audio in the same process, so their ratio is meaningful on a noisy machine even when the
 absolute figures are not.
+
+The other parts of the report live in their own modules: one track's per-frame chain next to
+essentia's and aubio's (`mirage.bench_peers`), and with ``--realtime`` the engine's callback
+on JACK at several block sizes (`mirage.bench_realtime`) and the audio → OSC latency of
+clicks through the engine (`mirage.bench_latency`). Those two always run at 48 kHz with hop
+512 (the engine's defaults); ``--sr``, ``--n-fft`` and ``--hop`` apply to the kernel loop,
+librosa and the peers.
 """
 
 from __future__ import annotations
@@ -266,10 +273,11 @@ def main(args: argparse.Namespace) -> int:
     result = run_benchmark(channels=channels, quick=args.quick, sr_hz=args.sr, n_fft=args.n_fft, hop=args.hop,
                            with_librosa=not args.no_librosa, log=log)
     result = {"meta": meta, **result}
-    if not getattr(args, "no_peers", False):
+    if not args.no_peers:
         from mirage.bench_peers import run_peers
 
-        result["peers"] = run_peers(sr_hz=args.sr, n_fft=args.n_fft, hop=args.hop, quick=args.quick, log=log)
+        result["peers"] = run_peers(sr_hz=args.sr, n_fft=args.n_fft, hop=args.hop, quick=args.quick,
+                                    with_librosa=not args.no_librosa, log=log)
     if getattr(args, "realtime", False):
         from mirage.bench_latency import run_latency_benchmark
         from mirage.bench_realtime import add_kernel_ratio, realtime_allowed, run_realtime_benchmark

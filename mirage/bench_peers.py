@@ -138,8 +138,9 @@ def peer_missing(name: str) -> str | None:
     return None
 
 
-def run_peers(*, sr_hz: int, n_fft: int, hop: int, quick: bool, log=print) -> dict:
-    """Per-frame time of every chain on the same one-track audio, in one run.
+def run_peers(*, sr_hz: int, n_fft: int, hop: int, quick: bool, with_librosa: bool = True, log=print) -> dict:
+    """Per-frame time of every chain on the same one-track audio, in one run (librosa's
+    unless ``with_librosa`` is False, for ``mirage bench --no-librosa``).
 
     Returns ``{"n_frames": N, "rows": [{"impl", "p50_us", "p99_us", "max_us", "frames"} or
     {"impl", "skipped": reason}], "notes": PEER_NOTES}``; every row that ran timed N frames.
@@ -149,7 +150,7 @@ def run_peers(*, sr_hz: int, n_fft: int, hop: int, quick: bool, log=print) -> di
     n_frames = 200 if quick else 2000
     audio = _test_audio(1, n_fft + hop * (n_frames + 2), sr_hz)[:, 0].copy()
     rows = []
-    for name in ("mirage", *PEERS):
+    for name in ("mirage", *(p for p in PEERS if with_librosa or p != "librosa")):
         reason = peer_missing(name)
         if reason:
             rows.append({"impl": name, "skipped": reason})
