@@ -217,7 +217,7 @@ def _wait_for_ports(server, before: set, marker: str, count: int, timeout_s: flo
             raise InputError(f"the engine exited ({alive.returncode}) before its JACK ports {marker!r} appeared")
         try:
             ports = set(server.ports())
-        except subprocess.TimeoutExpired:  # jack_lsp can stall while a client registers on a busy host
+        except (subprocess.TimeoutExpired, InputError):  # jack_lsp stalls or fails now and then on a busy host
             ports = set()
         new = sorted(p for p in ports - before if marker in p)
         if len(new) >= count:
@@ -325,9 +325,22 @@ def measure_click_latency(*, blocksize: int, seconds: float, realtime: bool, tra
 
 def run_latency_benchmark(*, quick: bool, realtime: bool, blocksizes=BLOCKSIZES, seconds: float | None = None,
                           log=print) -> dict:
-    """`measure_click_latency` at every blocksize: 60 s each (≈ 220 clicks), 6 s under ``quick``."""
+    """`measure_click_latency` at every blocksize: 60 s each (≈ 220 clicks), 6 s under ``quick``.
+
+    A run that fails (jackd or its tools can fail transiently on a busy host) is tried once
+    more; if it fails again its row carries the ``error`` and the table shows it.
+    """
     run_s = seconds or (6.0 if quick else 60.0)
-    rows = [measure_click_latency(blocksize=b, seconds=run_s, realtime=realtime, log=log) for b in blocksizes]
+    rows = []
+    for blocksize in blocksizes:
+        for attempt in (1, 2):
+            try:
+                rows.append(measure_click_latency(blocksize=blocksize, seconds=run_s, realtime=realtime, log=log))
+                break
+            except (InputError, subprocess.TimeoutExpired) as exc:
+                log(f"  click latency, blocksize {blocksize:3d}: attempt {attempt} failed: {exc}")
+                if attempt == 2:
+                    rows.append({"blocksize": blocksize, "error": str(exc)})
     return {"sr": SR_HZ, "hop": HOP, "click_period_samples": CLICK_PERIOD_SAMPLES, "jackd_realtime": realtime,
             "original_chunk_ms": ORIGINAL_CHUNK_SAMPLES / ORIGINAL_SR_HZ * 1e3, "rows": rows}
 
@@ -347,6 +360,9 @@ def format_latency_table(result: dict) -> str:
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in result["rows"]:
+        if "error" in r:
+            lines.append(f"| {r['blocksize']} | failed: {r['error']} | | | | | | | | | |")
+            continue
         c, s = r["cycle_to_udp_ms"], r["sound_to_udp_ms"]
         lines.append(f"| {r['blocksize']} | {r['block_ms']:.2f} | {r['clicks']} | {r['missed']} | {fmt(c['p50'])} | "
                      f"{fmt(c['p99'])} | {fmt(c['max'])} | {fmt(s['p50'])} | {fmt(s['p99'])} | {fmt(s['max'])} | "

@@ -112,7 +112,8 @@ def measure_row(server, *, blocksize: int, n_tracks: int, seconds: float, tmp: P
 
 
 def run_realtime_benchmark(*, quick: bool, log=print, rows=ROWS, seconds: float | None = None) -> dict:
-    """Every (blocksize, tracks) row of ``rows``; one JACK server per blocksize (period = blocksize)."""
+    """Every (blocksize, tracks) row of ``rows``; one JACK server per blocksize (period = blocksize).
+    A row whose engine run fails is run once more; a second failure ends the benchmark."""
     from mirage.audio.jack_server import JackServer, jack_tools_missing
 
     missing = jack_tools_missing()
@@ -126,7 +127,13 @@ def run_realtime_benchmark(*, quick: bool, log=print, rows=ROWS, seconds: float 
                             realtime=realtime) as server:
                 for n_tracks in (n for b, n in rows if b == blocksize):
                     run_s = seconds or row_seconds(blocksize, n_tracks, quick=quick)
-                    row = measure_row(server, blocksize=blocksize, n_tracks=n_tracks, seconds=run_s, tmp=Path(tmp))
+                    try:
+                        row = measure_row(server, blocksize=blocksize, n_tracks=n_tracks, seconds=run_s,
+                                          tmp=Path(tmp))
+                    except InputError as exc:  # a transient failure on a busy host: once more
+                        log(f"  realtime {n_tracks:3d} tracks @ {blocksize:3d}: {exc}; trying again")
+                        row = measure_row(server, blocksize=blocksize, n_tracks=n_tracks, seconds=run_s,
+                                          tmp=Path(tmp))
                     results.append(row)
                     log(f"  realtime {n_tracks:3d} tracks @ {blocksize:3d}, {run_s:.0f} s: callback p99 "
                         f"{row['callback_us']['p99']:.1f} µs, hop→send p99 {row['hop_to_send_us']['p99']:.1f} µs, "
