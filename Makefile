@@ -24,7 +24,7 @@ APT_TEST := jackd2 liblo-tools fluidsynth fluid-soundfont-gm alsa-utils
 help:
 	@echo "make run     run the real-time engine on the demo song (OSC to 127.0.0.1:12345)"
 	@echo "make test    run the test suite"
-	@echo "make bench   benchmarks vs librosa and the engine on JACK: bench/latest.json, .png"
+	@echo "make bench   benchmarks vs librosa, essentia, aubio; the engine and audio→OSC latency on JACK: bench/latest.json, .png"
 	@echo "make model   train the emotion model (installs the training extras)"
 	@echo "make install create $(VENV) and install MIRAGE into it (run/test do this)"
 

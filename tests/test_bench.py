@@ -158,6 +158,7 @@ def test_realtime_rows_and_kernel_ratio(jack_tools):
         assert r["callbacks"] > 0 and r["datagrams_received"] > 0
         assert _ordered(r["callback_us"], ("p50", "p99", "max")) and r["callback_max_pct_budget"] > 0
         assert r["xruns"] >= 0 and r["dropped_frames"] >= 0
+    assert [w["blocksize"] for w in result["warmup_runs"]] == [512, 128]  # one unreported run per server
     kernel = [{"impl": "mirage", "channels": 2, "p99_us": 50.0}]
     add_kernel_ratio(result, kernel)
     at_512, at_128 = result["rows"]
@@ -165,6 +166,7 @@ def test_realtime_rows_and_kernel_ratio(jack_tools):
     assert "callback_p99_over_kernel_p99" not in at_128
     table = format_realtime_table(result)
     assert "| 512 | 2 |" in table and "| 128 | 2 |" in table and "max % budget" in table
+    assert "not in the table" in table
 
 
 @pytest.mark.jack
