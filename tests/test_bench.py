@@ -181,3 +181,17 @@ def test_click_latency_through_the_engine(jack_tools):
     assert all(sound[k] > cycle[k] for k in ("p50", "p99", "max"))  # every click adds its block's fill
     assert result["original_chunk_ms"] == pytest.approx(4096 / 44100 * 1e3)
     assert "| 128 | 2.67 |" in format_latency_table(result)
+
+
+def test_a_peer_that_does_not_import_is_shown_as_skipped(monkeypatch):
+    from mirage.bench_peers import PEER_NOTES, format_peers_table, peer_missing
+
+    monkeypatch.setitem(sys.modules, "aubio", None)  # import aubio now fails as if not installed
+    reason = peer_missing("aubio")
+    assert reason and "pip install -e '.[bench]'" in reason
+    result = {"n_frames": 10, "notes": PEER_NOTES,
+              "rows": [{"impl": "mirage", "frames": 10, "p50_us": 10.0, "p99_us": 20.0, "max_us": 30.0},
+                       {"impl": "librosa", "frames": 10, "p50_us": 500.0, "p99_us": 600.0, "max_us": 700.0},
+                       {"impl": "aubio", "skipped": reason}]}
+    table = format_peers_table(result)
+    assert "| mirage | 10.0 | 20.0 | 30.0 | 50.0× |" in table and "| aubio | skipped: not installed" in table
