@@ -51,6 +51,7 @@ from numba import njit
 from kernels.atomics import address_as_voidptr
 from kernels.clock import monotonic_ns
 from kernels.ring import Ring, ring_publish, ring_reserve, ring_view_2d
+from mirage.audio.raw_stream import ST_USER
 from mirage.errors import InputError
 
 BLOCKSIZES = (64, 128, 256, 512)
@@ -62,9 +63,9 @@ CLICK_AMPLITUDE = 1.0
 ORIGINAL_CHUNK_SAMPLES, ORIGINAL_SR_HZ = 4096, 44100
 """The original MIRAGE's analysis chunk: nothing could be sent before one was recorded."""
 
-# Injector state-table entries (after the RawStream header).
-INJ_STATE = 8          # address of int64[INJ_STATE_LEN]
-INJ_CLICKS = 9         # address of a Ring of int64[CLICK_RECORD_LEN] records
+# Injector state-table entries (the callback's own slots, after RawStream's header).
+INJ_STATE = ST_USER        # address of int64[INJ_STATE_LEN]
+INJ_CLICKS = ST_USER + 1   # address of a Ring of int64[CLICK_RECORD_LEN] records
 INJ_SAMPLES_WRITTEN = 0
 INJ_NEXT_CLICK = 1
 INJ_PERIOD = 2
