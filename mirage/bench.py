@@ -6,12 +6,20 @@ as it can be for the same job: per track, one ``stft(center=False)`` of the fram
 centroid, bandwidth, flatness, roll-off and ``piptrack`` from ``S=``. Both run on the same
 audio in the same process, so their ratio is meaningful on a noisy machine even when the
 absolute figures are not.
+
+The other parts of the report live in their own modules: one track's per-frame chain next to
+essentia's and aubio's (`mirage.bench_peers`), and with ``--realtime`` the engine's callback
+on JACK at several block sizes (`mirage.bench_realtime`) and the audio → OSC latency of
+clicks through the engine (`mirage.bench_latency`). Those two always run at 48 kHz with hop
+512 (the engine's defaults); ``--sr``, ``--n-fft`` and ``--hop`` apply to the kernel loop,
+librosa and the peers.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -33,8 +41,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--channels", default=",".join(map(str, CHANNELS)),
                         help="track counts to measure (default %(default)s)")
     parser.add_argument("--no-librosa", action="store_true", help="skip the librosa side")
+    parser.add_argument("--no-peers", action="store_true", help="skip the per-frame essentia/aubio/librosa table")
     parser.add_argument("--realtime", action="store_true",
-                        help="also run the engine under a JACK dummy server (needs jackd2) for 1, 16, 64 tracks")
+                        help="also run the engine on JACK dummy servers (needs jackd2): callback and hop→send "
+                             "at blocksizes 512 (1, 16, 64 tracks), 64 (16) and 128 (64), and audio→OSC click "
+                             "latency at blocksizes 64, 128, 256, 512")
 
 
 def _percentiles(times_ns: np.ndarray) -> dict:
@@ -149,12 +160,12 @@ def run_benchmark(*, channels, quick: bool, sr_hz: int, n_fft: int, hop: int, wi
     for n_tracks in channels:
         n_chunks = (300 if quick else 3000) if n_tracks <= 16 else (100 if quick else 1000)
         mirage_times = measure_mirage(n_tracks, n_chunks, sr_hz=sr_hz, n_fft=n_fft, hop=hop)
-        rows.append({"impl": "mirage", "channels": n_tracks, **_percentiles(mirage_times)})
+        rows.append({"impl": "mirage", "channels": n_tracks, "chunks": n_chunks, **_percentiles(mirage_times)})
         log(f"  mirage  {n_tracks:3d} tracks: p50 {rows[-1]['p50_us']:9.1f} µs")
         if with_librosa:
             n_lib = max(10, min(300, int((20 if quick else 150) * 16 / n_tracks)))
             librosa_times = measure_librosa(n_tracks, n_lib, sr_hz=sr_hz, n_fft=n_fft, hop=hop)
-            rows.append({"impl": "librosa", "channels": n_tracks, **_percentiles(librosa_times)})
+            rows.append({"impl": "librosa", "channels": n_tracks, "chunks": n_lib, **_percentiles(librosa_times)})
             log(f"  librosa {n_tracks:3d} tracks: p50 {rows[-1]['p50_us']:9.1f} µs")
     offline = measure_offline(sr_hz=sr_hz, n_fft=n_fft, hop=hop, seconds=20.0 if quick else 120.0)
     emotion = measure_emotion(sr_hz=sr_hz, seconds=20.0 if quick else 120.0)
@@ -166,7 +177,10 @@ def format_table(result: dict) -> str:
     """The results as a Markdown table (µs and % of the hop's real-time budget)."""
     budget = result["budget_us"]
     by_key = {(r["impl"], r["channels"]): r for r in result["rows"]}
+    meta = result.get("meta")
     lines = [
+        *([f"{meta['date_utc']}, {meta['host']} ({meta['cpu']}, {meta['cpus']} CPUs), "
+           f"{'--quick run' if meta['quick'] else 'full run'}", ""] if meta else []),
         f"sr {result['sr']} Hz, n_fft {result['n_fft']}, hop {result['hop']} "
         f"(budget {budget:.1f} µs per chunk)",
         "",
@@ -205,8 +219,16 @@ def write_plot(result: dict, path: Path) -> None:
         if not rows:
             continue
         ch = [r["channels"] for r in rows]
-        ax.plot(ch, [r["p50_us"] for r in rows], "o-", color=color, label=f"{impl} p50")
-        ax.plot(ch, [r["p99_us"] for r in rows], "s--", color=color, alpha=0.6, label=f"{impl} p99")
+        name = "mirage kernel loop" if impl == "mirage" else impl
+        ax.plot(ch, [r["p50_us"] for r in rows], "o-", color=color, label=f"{name} p50")
+        ax.plot(ch, [r["p99_us"] for r in rows], "s--", color=color, alpha=0.6, label=f"{name} p99")
+    realtime = [r for r in result.get("realtime", {}).get("rows", []) if r["blocksize"] == result["hop"]]
+    if realtime:
+        ch = [r["channels"] for r in realtime]
+        ax.plot(ch, [r["callback_us"]["p50"] for r in realtime], "D", color="tab:green", ms=7,
+                label="engine callback on JACK p50")
+        ax.plot(ch, [r["callback_us"]["p99"] for r in realtime], "v", color="tab:green", ms=7, alpha=0.6,
+                label="engine callback on JACK p99")
     ax.axhline(result["budget_us"], color="red", lw=1, label="real-time budget (one hop)")
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
@@ -217,6 +239,22 @@ def write_plot(result: dict, path: Path) -> None:
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
+
+
+def run_metadata(*, quick: bool) -> dict:
+    """When, where and how a run was made (recorded in the JSON beside the figures)."""
+    import datetime
+    import platform
+
+    cpu = platform.processor()
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    return {"date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "host": platform.node(), "cpu": cpu, "cpus": os.cpu_count(), "python": platform.python_version(),
+            "quick": quick}
 
 
 def main(args: argparse.Namespace) -> int:
@@ -231,18 +269,36 @@ def main(args: argparse.Namespace) -> int:
             raise InputError(f"{path}: folder {path.parent} does not exist")
     log = lambda msg: print(msg, file=sys.stderr)  # noqa: E731
     log(f"benchmarking ({'quick' if args.quick else 'full'} run) ...")
+    meta = run_metadata(quick=args.quick)
     result = run_benchmark(channels=channels, quick=args.quick, sr_hz=args.sr, n_fft=args.n_fft, hop=args.hop,
                            with_librosa=not args.no_librosa, log=log)
+    result = {"meta": meta, **result}
+    if not args.no_peers:
+        from mirage.bench_peers import run_peers
+
+        result["peers"] = run_peers(sr_hz=args.sr, n_fft=args.n_fft, hop=args.hop, quick=args.quick,
+                                    with_librosa=not args.no_librosa, log=log)
     if getattr(args, "realtime", False):
-        from mirage.bench_realtime import run_realtime_benchmark
+        from mirage.bench_latency import run_latency_benchmark
+        from mirage.bench_realtime import add_kernel_ratio, realtime_allowed, run_realtime_benchmark
 
         result["realtime"] = run_realtime_benchmark(quick=args.quick, log=log)
+        add_kernel_ratio(result["realtime"], result["rows"])
+        result["latency"] = run_latency_benchmark(quick=args.quick, realtime=realtime_allowed(), log=log)
     print(format_table(result))
+    if "peers" in result:
+        from mirage.bench_peers import format_peers_table
+
+        print()
+        print(format_peers_table(result["peers"]))
     if "realtime" in result:
+        from mirage.bench_latency import format_latency_table
         from mirage.bench_realtime import format_realtime_table
 
         print()
         print(format_realtime_table(result["realtime"]))
+        print()
+        print(format_latency_table(result["latency"]))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
     if args.plot:
