@@ -1,28 +1,32 @@
-"""OSC output: byte-exact encoders (`encode`) and a non-blocking UDP sender (`sender`)."""
+"""OSC output: byte-exact encoders (`encode`) and a non-blocking UDP sender (`sender`).
 
-from mirage.osc.encode import (
-    DEFAULT_MAX_DATAGRAM_BYTES,
-    DEFAULT_OSC_PROFILE,
-    OSC_PROFILES,
-    EmotionEncoder,
-    MirageCodeHopEncoder,
-    ReadmeHopEncoder,
-    make_hop_encoder,
-    ntp_timetag,
-)
-from mirage.osc.sender import DEFAULT_TARGET, OscSender, TargetStats, parse_target
+The names below are imported on first use (PEP 562): importing ``mirage.osc.sender`` or
+``mirage.osc.wire`` must not load the encoders' Numba kernels.
+"""
 
-__all__ = [
-    "DEFAULT_MAX_DATAGRAM_BYTES",
-    "DEFAULT_OSC_PROFILE",
-    "DEFAULT_TARGET",
-    "OSC_PROFILES",
-    "EmotionEncoder",
-    "MirageCodeHopEncoder",
-    "OscSender",
-    "ReadmeHopEncoder",
-    "TargetStats",
-    "make_hop_encoder",
-    "ntp_timetag",
-    "parse_target",
-]
+import importlib
+
+_EXPORTS = {
+    "DEFAULT_MAX_DATAGRAM_BYTES": "mirage.osc.wire",
+    "DEFAULT_OSC_PROFILE": "mirage.osc.wire",
+    "OSC_PROFILES": "mirage.osc.wire",
+    "EmotionEncoder": "mirage.osc.encode",
+    "MirageCodeHopEncoder": "mirage.osc.encode",
+    "ReadmeHopEncoder": "mirage.osc.encode",
+    "make_hop_encoder": "mirage.osc.encode",
+    "ntp_timetag": "mirage.osc.encode",
+    "DEFAULT_TARGET": "mirage.osc.sender",
+    "OscSender": "mirage.osc.sender",
+    "TargetStats": "mirage.osc.sender",
+    "parse_target": "mirage.osc.sender",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'mirage.osc' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value

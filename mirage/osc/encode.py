@@ -40,17 +40,16 @@ import numpy as np
 
 from kernels.layout import N_FEATURES, N_PITCHES
 from mirage.errors import ParameterError
+from mirage.osc.wire import (  # noqa: F401  (re-exported: the wire choices belong to the encoders' API)
+    DEFAULT_MAX_DATAGRAM_BYTES,
+    DEFAULT_OSC_PROFILE,
+    MAX_UDP_PAYLOAD_BYTES,
+    OSC_PROFILES,
+    PROFILE_MIRAGE_CODE,
+    PROFILE_README,
+)
 from mirage.profiles import DEFAULT_PROFILE
 
-PROFILE_README = "readme"
-PROFILE_MIRAGE_CODE = "mirage-code"
-OSC_PROFILES = (PROFILE_README, PROFILE_MIRAGE_CODE)
-DEFAULT_OSC_PROFILE = PROFILE_README
-
-DEFAULT_MAX_DATAGRAM_BYTES = 1472
-"""Largest UDP payload that fits one Ethernet frame (1500 - 20 IPv4 - 8 UDP)."""
-MAX_UDP_PAYLOAD_BYTES = 65507
-"""Largest payload of one IPv4 UDP datagram."""
 
 BUNDLE_TAG = b"#bundle\x00"
 _BUNDLE_TAG_WORD0 = int.from_bytes(BUNDLE_TAG[:4], "big")
