@@ -20,11 +20,11 @@ command in the key's folder after a run whose kernels all compiled (or loaded).
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -51,33 +51,62 @@ def _module_name(path: Path, root: Path) -> str:
     return ".".join(parts)
 
 
-def _imports(tree: ast.Module, module: str, is_package: bool) -> set[str]:
-    """Absolute names of every module imported anywhere in ``tree`` (lazy imports included)."""
+_IMPORT = re.compile(
+    r"^[ \t]*(?:from[ \t]+(?P<module>\.*[\w.]*)[ \t]+import[ \t]+(?P<names>\([^)]*\)|[^\n#;]*)"
+    r"|import[ \t]+(?P<modules>[^\n#;]*))",
+    re.MULTILINE,
+)
+
+
+def _imports(text: str, module: str, is_package: bool) -> set[str]:
+    """Absolute names of every module imported anywhere in ``text`` (lazy imports included).
+
+    A line scan, not a parse (parsing every source cost ~0.3 s per start-up): an import-like
+    line inside a docstring only adds a name, which can only make the key stricter.
+    """
     names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = module.split(".")
-                base = base[: len(base) - node.level + (1 if is_package else 0)]
-                prefix = ".".join(base + ([node.module] if node.module else []))
-            else:
-                prefix = node.module or ""
-            names.add(prefix)
-            names.update(f"{prefix}.{alias.name}" for alias in node.names)  # `from pkg import module`
+    for m in _IMPORT.finditer(text):
+        if m["modules"] is not None:
+            names.update(part.split()[0] for part in m["modules"].split(",") if part.strip())
+            continue
+        prefix = m["module"]
+        level = len(prefix) - len(prefix.lstrip("."))
+        if level:
+            base = module.split(".")
+            base = base[: len(base) - level + (1 if is_package else 0)]
+            prefix = ".".join(base + ([prefix[level:]] if prefix[level:] else []))
+        names.add(prefix)
+        for part in m["names"].strip("()").split(","):  # `from package import module`
+            if part.strip():
+                names.add(f"{prefix}.{part.split()[0]}")
     return names
 
 
-def _scan(root: Path) -> dict[str, tuple[Path, set[str]]]:
-    """``{module name: (path, imported module names)}`` for every source under `PACKAGES`."""
+def _scan(root: Path) -> dict[str, tuple[Path, bytes, set[str]]]:
+    """``{module name: (path, text, imported module names)}`` for every source in `PACKAGES`."""
     modules = {}
     for package in PACKAGES:
         for path in sorted((root / package).rglob("*.py")):
             name = _module_name(path, root)
-            tree = ast.parse(path.read_bytes(), filename=str(path))
-            modules[name] = (path, _imports(tree, name, path.name == "__init__.py"))
+            text = path.read_bytes()
+            modules[name] = (path, text, _imports(text.decode("utf-8", "replace"), name,
+                                                  path.name == "__init__.py"))
     return modules
+
+
+def _jitted(modules: dict[str, tuple[Path, bytes, set[str]]]) -> list[str]:
+    todo = [
+        name for name, (_, _, imported) in modules.items()
+        if any(i == lib or i.startswith(lib + ".") for i in imported for lib in JIT_LIBRARIES)
+    ]
+    keyed: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in keyed:
+            continue
+        keyed.add(name)
+        todo.extend(i for i in modules[name][2] if i in modules and i not in keyed)
+    return sorted(keyed)
 
 
 def jitted_modules(root: Path = _ROOT) -> list[str]:
@@ -88,32 +117,32 @@ def jitted_modules(root: Path = _ROOT) -> list[str]:
     and the functions they inline are compiled in). Derived by parsing the sources, so a new
     jitted module is covered the day it is written.
     """
-    modules = _scan(root)
-    todo = [
-        name for name, (_, imported) in modules.items()
-        if any(i == lib or i.startswith(lib + ".") for i in imported for lib in JIT_LIBRARIES)
-    ]
-    keyed: set[str] = set()
-    while todo:
-        name = todo.pop()
-        if name in keyed:
-            continue
-        keyed.add(name)
-        todo.extend(i for i in modules[name][1] if i in modules and i not in keyed)
-    return sorted(keyed)
+    return _jitted(_scan(root))
 
 
 def cache_key(root: Path = _ROOT) -> str:
-    """16 hex digits: numba's and Python's versions and the text of `jitted_modules`."""
+    """16 hex digits: numba's and Python's versions and the text of `jitted_modules`.
+
+    Costs a few ms (read and line-scan ~100 sources); computed once per process for the
+    installed sources.
+    """
+    if root == _ROOT and _KEY:
+        return _KEY[0]
     import numba
 
     modules = _scan(root)
     h = hashlib.sha256(f"{numba.__version__} {sys.version}".encode())
-    for name in jitted_modules(root):
-        path = modules[name][0]
+    for name in _jitted(modules):
+        path, text, _ = modules[name]
         h.update(str(path.relative_to(root)).encode() + b"\0")
-        h.update(path.read_bytes())
-    return h.hexdigest()[:16]
+        h.update(text)
+    key = h.hexdigest()[:16]
+    if root == _ROOT:
+        _KEY.append(key)
+    return key
+
+
+_KEY: list[str] = []
 
 
 def cache_folder() -> Path:
@@ -125,8 +154,28 @@ def cache_folder() -> Path:
     return cache_root() / "numba" / cache_key()
 
 
+def _import_numba_without_blas_probe() -> None:
+    """Import numba's array implementations with ``scipy.linalg`` hidden from their BLAS probe.
+
+    ``numba.np.arraymath`` imports ``scipy.linalg`` when it is first loaded (on the first
+    compile or cache load), only to choose how jitted ``np.correlate``/``np.convolve`` take
+    inner products; that import costs 0.2-0.5 s of every start-up here. No MIRAGE kernel uses
+    those two, and ``np.dot``/``np.linalg`` still find scipy when typed. When scipy.linalg
+    is already imported (a test session) nothing is hidden.
+    """
+    hide = "scipy.linalg" not in sys.modules
+    if hide:
+        sys.modules["scipy.linalg"] = None  # `import scipy.linalg...` raises ImportError
+    try:
+        import numba.np.arraymath  # noqa: F401
+    finally:
+        if hide and sys.modules.get("scipy.linalg", 0) is None:
+            del sys.modules["scipy.linalg"]
+
+
 def configure() -> None:
     """Point numba's cache at this source version's folder (before any ``@njit(cache=True)``)."""
+    _import_numba_without_blas_probe()
     if os.environ.get("NUMBA_CACHE_DIR"):
         return
     import numba

@@ -33,6 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--channels", default=",".join(map(str, CHANNELS)),
                         help="track counts to measure (default %(default)s)")
     parser.add_argument("--no-librosa", action="store_true", help="skip the librosa side")
+    parser.add_argument("--no-startup", action="store_true",
+                        help="skip the warm-start table (real `mirage run` / `mirage analyze` processes)")
     parser.add_argument("--realtime", action="store_true",
                         help="also run the engine under a JACK dummy server (needs jackd2) for 1, 16, 64 tracks")
 
@@ -237,7 +239,16 @@ def main(args: argparse.Namespace) -> int:
         from mirage.bench_realtime import run_realtime_benchmark
 
         result["realtime"] = run_realtime_benchmark(quick=args.quick, log=log)
+    if not getattr(args, "no_startup", False):
+        from mirage.bench_startup import RUNS, measure_warm_start
+
+        result["startup"] = measure_warm_start(runs=3 if args.quick else RUNS, log=log)
     print(format_table(result))
+    if "startup" in result:
+        from mirage.bench_startup import format_startup_table
+
+        print()
+        print(format_startup_table(result["startup"]))
     if "realtime" in result:
         from mirage.bench_realtime import format_realtime_table
 
