@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.abc
+import importlib.util
 import json
 import os
 import re
@@ -120,18 +122,27 @@ def jitted_modules(root: Path = _ROOT) -> list[str]:
     return _jitted(_scan(root))
 
 
+def _numba_version_text() -> bytes:
+    """numba's ``_version.py`` (it names the release), read without importing numba."""
+    spec = importlib.util.find_spec("numba")
+    if spec is None or not spec.origin:
+        return b""
+    try:
+        return (Path(spec.origin).parent / "_version.py").read_bytes()
+    except OSError:
+        return b""
+
+
 def cache_key(root: Path = _ROOT) -> str:
-    """16 hex digits: numba's and Python's versions and the text of `jitted_modules`.
+    """16 hex digits: Python's and numba's versions and the text of `jitted_modules`.
 
     Costs a few ms (read and line-scan ~100 sources); computed once per process for the
     installed sources.
     """
     if root == _ROOT and _KEY:
         return _KEY[0]
-    import numba
-
     modules = _scan(root)
-    h = hashlib.sha256(f"{numba.__version__} {sys.version}".encode())
+    h = hashlib.sha256(sys.version.encode() + _numba_version_text())
     for name in _jitted(modules):
         path, text, _ = modules[name]
         h.update(str(path.relative_to(root)).encode() + b"\0")
@@ -146,40 +157,77 @@ _KEY: list[str] = []
 
 
 def cache_folder() -> Path:
-    """The folder numba caches into for this source version (``NUMBA_CACHE_DIR`` wins)."""
-    if os.environ.get("NUMBA_CACHE_DIR"):
+    """The folder numba caches into for this source version (the user's ``NUMBA_CACHE_DIR`` wins)."""
+    if _user_numba_cache_dir():
         return Path(os.environ["NUMBA_CACHE_DIR"])
     from mirage.cache_dir import cache_root
 
     return cache_root() / "numba" / cache_key()
 
 
-def _import_numba_without_blas_probe() -> None:
-    """Import numba's array implementations with ``scipy.linalg`` hidden from their BLAS probe.
+class _BlasProbeWithoutScipy(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Loads ``numba.np.arraymath`` with ``scipy.linalg`` hidden from its BLAS probe.
 
     ``numba.np.arraymath`` imports ``scipy.linalg`` when it is first loaded (on the first
     compile or cache load), only to choose how jitted ``np.correlate``/``np.convolve`` take
-    inner products; that import costs 0.2-0.5 s of every start-up here. No MIRAGE kernel uses
-    those two, and ``np.dot``/``np.linalg`` still find scipy when typed. When scipy.linalg
-    is already imported (a test session) nothing is hidden.
+    inner products; that import cost 0.2-0.5 s of every start-up here. No MIRAGE kernel uses
+    those two, and ``np.dot``/``np.linalg`` still import scipy themselves when typed. Acts
+    once, when numba loads that module; if scipy.linalg is already imported, hides nothing.
     """
-    hide = "scipy.linalg" not in sys.modules
-    if hide:
-        sys.modules["scipy.linalg"] = None  # `import scipy.linalg...` raises ImportError
-    try:
-        import numba.np.arraymath  # noqa: F401
-    finally:
-        if hide and sys.modules.get("scipy.linalg", 0) is None:
-            del sys.modules["scipy.linalg"]
+
+    NAME = "numba.np.arraymath"
+
+    def __init__(self):
+        self._loader = None
+
+    def find_spec(self, name, path=None, target=None):
+        if name != self.NAME or self._loader is not None:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.loader is None:
+            return spec
+        self._loader, spec.loader = spec.loader, self
+        return spec
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        module.__loader__ = module.__spec__.loader = self._loader  # the module's real loader
+        hide = "scipy.linalg" not in sys.modules
+        if hide:
+            sys.modules["scipy.linalg"] = None  # `import scipy.linalg...` raises ImportError
+        try:
+            self._loader.exec_module(module)
+        finally:
+            if hide and sys.modules.get("scipy.linalg", 0) is None:
+                del sys.modules["scipy.linalg"]
+
+
+_OWN_SETTING = "MIRAGE_NUMBA_CACHE_DIR"
+"""The value `configure` gave ``NUMBA_CACHE_DIR``: a child process inheriting both recomputes
+its own folder (its ``MIRAGE_CACHE_DIR`` may differ); a different value is the user's."""
+
+
+def _user_numba_cache_dir() -> str | None:
+    value = os.environ.get("NUMBA_CACHE_DIR")
+    return value if value and value != os.environ.get(_OWN_SETTING) else None
 
 
 def configure() -> None:
-    """Point numba's cache at this source version's folder (before any ``@njit(cache=True)``)."""
-    _import_numba_without_blas_probe()
-    if os.environ.get("NUMBA_CACHE_DIR"):
-        return
-    import numba
+    """Point numba's cache at this source version's folder, without importing numba.
 
+    Runs on ``import kernels`` / ``import mirage``, before any ``@njit(cache=True)``: sets
+    ``NUMBA_CACHE_DIR``, which numba reads when it is imported (or sets numba's config when
+    it already is), so a command that compiles nothing (``mirage monitor``, ``--help``) does
+    not pay numba's import (~0.4 s).
+    """
+    if not any(isinstance(f, _BlasProbeWithoutScipy) for f in sys.meta_path) and \
+            _BlasProbeWithoutScipy.NAME not in sys.modules:
+        sys.meta_path.insert(0, _BlasProbeWithoutScipy())
+    if _user_numba_cache_dir():
+        return
     folder = cache_folder()
     parent = folder.parent
     if not folder.exists():
@@ -189,7 +237,9 @@ def configure() -> None:
             if old != folder and old.is_dir() and now - old.stat().st_mtime > STALE_AFTER_S:
                 shutil.rmtree(old, ignore_errors=True)
     os.utime(folder)
-    numba.config.CACHE_DIR = str(folder)
+    os.environ["NUMBA_CACHE_DIR"] = os.environ[_OWN_SETTING] = str(folder)
+    if "numba" in sys.modules:  # imported before us (a notebook, a test session)
+        sys.modules["numba"].config.CACHE_DIR = str(folder)
 
 
 def _estimates_path() -> Path:
