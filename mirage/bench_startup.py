@@ -3,9 +3,9 @@
 Two figures, each the median of several runs (the machine is shared and noisy: min and max
 are reported too), with the kernels already in the cache (one unmeasured run first):
 
-* ``run_first_datagram_s``: from starting ``mirage run --input demo --clock --no-emotion``
-  until its first OSC datagram reaches a UDP socket of ours;
-* ``analyze_s``: the whole ``mirage analyze`` process on a 0.1 s two-track file, wall time,
+* ``run_first_datagram``: from starting ``mirage run --input demo --clock`` (emotion on, as
+  a user runs it) until its first OSC datagram reaches a UDP socket of ours;
+* ``analyze_0.1s``: the whole ``mirage analyze`` process on a 0.1 s two-track file, wall time,
   with its CPU time (user + system, from the child's rusage), which depends less on the
   other load of the machine.
 """
@@ -79,7 +79,7 @@ def measure_warm_start(*, runs: int = RUNS, log=print) -> dict:
     """Warm-start figures of ``mirage run`` (to the first datagram) and ``mirage analyze``."""
     import soundfile as sf
 
-    run_args = ["--input", "demo", "--clock", "--no-emotion", "--duration", "30"]
+    run_args = ["--input", "demo", "--clock", "--duration", "30"]
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "short.wav"
         sr_hz, n = 48000, 4800

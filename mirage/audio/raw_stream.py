@@ -48,7 +48,6 @@ import functools
 
 import numba
 import numpy as np
-import sounddevice as sd
 from numba import cfunc, njit, types
 
 from kernels.atomics import address_as_voidptr, store_release
@@ -358,12 +357,16 @@ class StateTable:
 
 def reinitialize_portaudio() -> None:
     """Terminate and re-initialise PortAudio so it sees servers started after import (JACK)."""
+    import sounddevice as sd
+
     sd._terminate()
     sd._initialize()
 
 
 def find_jack_device(name_contains: str = "system") -> int:
     """Index of the PortAudio device of the JACK host API whose name contains ``name_contains``."""
+    import sounddevice as sd
+
     for api in sd.query_hostapis():
         if api["name"] == JACK_HOSTAPI_NAME:
             for index in api["devices"]:
@@ -410,6 +413,8 @@ class RawStream:
         state_table.configure(int(blocksize), int(channels_in), int(channels_out), int(samplerate))
         self.state_table = state_table
         self._cfunc = callback_cfunc  # keeps the machine code alive
+        import sounddevice as sd  # here, not at import: the clock driver needs no PortAudio
+
         callback_ptr = sd._ffi.cast("PaStreamCallback *", callback_cfunc.address)
         userdata = sd._ffi.cast("void *", state_table.address)
         if channels_in and channels_out:
@@ -427,7 +432,7 @@ class RawStream:
         self.blocksize = int(blocksize)
 
     @property
-    def stream(self) -> sd._StreamBase:
+    def stream(self) -> "sounddevice._StreamBase":
         """The underlying sounddevice stream (latency, cpu_load, ...)."""
         return self._stream
 
