@@ -105,6 +105,11 @@ def _load_wisdom() -> None:
         _wisdom["text"] = text
 
 
+def _entries(wisdom: bytes) -> set[bytes]:
+    """The lines of a wisdom text, as a set: what it knows, whatever the order."""
+    return {line.strip() for line in wisdom.splitlines()}
+
+
 def _save_wisdom() -> None:
     """Write FFTW's wisdom back when planning learned something (under `_plan_lock`)."""
     pointer = _lib.fftw_export_wisdom_to_string()
@@ -114,7 +119,7 @@ def _save_wisdom() -> None:
         text = ctypes.string_at(pointer)
     finally:
         _lib.fftw_free(pointer)
-    if text == _wisdom["text"]:
+    if _entries(text) == _entries(_wisdom["text"]):  # FFTW exports in no fixed order
         return
     path = wisdom_path()
     try:
