@@ -205,9 +205,21 @@ class EmotionSupervisor:
         self._reset_lock = threading.Lock()  # parent threads only; the worker never waits on it
 
     # -- lifecycle -------------------------------------------------------------------------
+    def spawn(self) -> None:
+        """Spawn the worker now, without waiting for it.
+
+        Its start-up (a fresh interpreter, numpy, onnxruntime, the model: ~1-2 s of CPU) then
+        runs while the caller builds the rest of the engine, on the other core, instead of
+        after it; `start` only waits until it is ready. `stop` ends it either way.
+        """
+        if self.process is None:
+            self._spawn()
+
     def start(self, *, monitor: bool = True, wait_s: float = 10.0) -> None:
-        """Spawn the worker (and a monitor thread that restarts it within ~50 ms)."""
-        self._spawn()
+        """Spawn the worker unless `spawn` did, wait until it is ready, and start a monitor
+        thread that restarts it within ~50 ms."""
+        if self.process is None:
+            self._spawn()
         if not self._ready.wait(wait_s):
             log.warning("emotion worker not ready after %.1f s", wait_s)
         if monitor:
