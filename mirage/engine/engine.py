@@ -65,8 +65,6 @@ class Engine:
     def start(self) -> None:
         from mirage.engine.clock_driver import ClockDriver
 
-        if self.emotion is not None:
-            self.emotion.start()
         self.writer.start()
         source = self.source
         if source.device is None:
@@ -81,6 +79,11 @@ class Engine:
                                     self._callback, self.graph.table)
         self.started_s = time.monotonic()
         self.stream.start()
+        if self.emotion is not None:
+            # After the stream, not before: the features need not wait for the mood model's
+            # start-up (~1-2 s). The worker reads the mix ring from its first hop (8 s deep),
+            # so its results are the same whenever it becomes ready.
+            self.emotion.start()
 
     @property
     def finished(self) -> bool:
