@@ -282,6 +282,9 @@ def main(args: argparse.Namespace) -> int:
         print(f"mirage: note: the audio ({n_samples} samples) is shorter than one frame "
               f"(--n-fft {args.n_fft}): no frames", file=sys.stderr)
 
+    from kernels.jit_cache import compile_notice
+
+    compiling = compile_notice("analyze")  # one line on stderr when the kernels are not cached yet
     files: list[AtomicOutput] = []
     try:
         for _, out in outputs:
@@ -304,6 +307,7 @@ def main(args: argparse.Namespace) -> int:
             _write_emotion(files[-1].fh, result)
         for f in files:
             f.commit()
+        compiling.done()
     finally:
         for f in files:
             f.discard()

@@ -42,6 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="track counts to measure (default %(default)s)")
     parser.add_argument("--no-librosa", action="store_true", help="skip the librosa side")
     parser.add_argument("--no-peers", action="store_true", help="skip the per-frame essentia/aubio/librosa table")
+    parser.add_argument("--no-startup", action="store_true",
+                        help="skip the warm-start table (real `mirage run` / `mirage analyze` processes)")
     parser.add_argument("--realtime", action="store_true",
                         help="also run the engine on JACK dummy servers (needs jackd2): callback and hop→send "
                              "at blocksizes 512 (1, 16, 64 tracks), 64 (16) and 128 (64), and audio→OSC click "
@@ -285,12 +287,21 @@ def main(args: argparse.Namespace) -> int:
         result["realtime"] = run_realtime_benchmark(quick=args.quick, log=log)
         add_kernel_ratio(result["realtime"], result["rows"])
         result["latency"] = run_latency_benchmark(quick=args.quick, realtime=realtime_allowed(), log=log)
+    if not getattr(args, "no_startup", False):
+        from mirage.bench_startup import RUNS, measure_warm_start
+
+        result["startup"] = measure_warm_start(runs=3 if args.quick else RUNS, log=log)
     print(format_table(result))
     if "peers" in result:
         from mirage.bench_peers import format_peers_table
 
         print()
         print(format_peers_table(result["peers"]))
+    if "startup" in result:
+        from mirage.bench_startup import format_startup_table
+
+        print()
+        print(format_startup_table(result["startup"]))
     if "realtime" in result:
         from mirage.bench_latency import format_latency_table
         from mirage.bench_realtime import format_realtime_table

@@ -40,7 +40,7 @@ GIL_SWITCH_INTERVAL_S = 0.0005  # the OSC writer waits at most this long for the
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from mirage.osc.encode import DEFAULT_MAX_DATAGRAM_BYTES, OSC_PROFILES
+    from mirage.osc.addresses import DEFAULT_MAX_DATAGRAM_BYTES, OSC_PROFILES
     from mirage.osc.sender import DEFAULT_HOST, DEFAULT_PORT
     from mirage.profiles import DEFAULT_PROFILE, PROFILES
 
@@ -130,11 +130,11 @@ def _check(args: argparse.Namespace) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from kernels.jit_cache import compile_notice
     from mirage.analyze import pitch_ranges
     from mirage.control import RESET_EMOTION, ControlReceiver, MidiControl
     from mirage.engine.engine import Engine
     from mirage.engine.source import open_source
-    from mirage.osc.encode import EmotionEncoder, make_hop_encoder
     from mirage.osc.sender import OscSender
     from mirage.startup import STOP_HINT, startup_lines
 
@@ -146,6 +146,8 @@ def main(args: argparse.Namespace) -> int:
     ranges, profiles = pitch_ranges(args.profile, args.profiles, source.names, source.profiles_default)
     n_tracks = len(source.names)
     targets = args.osc_targets
+    compiling = compile_notice("run")  # one line on stderr when the kernels are not cached yet
+    from mirage.osc.encode import EmotionEncoder, make_hop_encoder  # compiles or loads on import
     hop_encoder = make_hop_encoder(n_tracks, profile=args.osc_profile, instrument_names=profiles,
                                    bundle=not args.no_bundle, max_datagram_bytes=args.max_datagram)
     emotion_encoder = EmotionEncoder(args.osc_profile, bundle=not args.no_bundle,
@@ -172,6 +174,7 @@ def main(args: argparse.Namespace) -> int:
                         emotion_encoder=emotion_encoder, sender=sender, emotion=not args.no_emotion,
                         emotion_model=args.emotion_model, emotion_smoothing_s=args.emotion_smoothing,
                         loop=args.loop)
+        compiling.done()
         device_lost = None
         stop = threading.Event()
         try:

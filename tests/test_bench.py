@@ -45,6 +45,10 @@ def test_quick_bench_writes_json_and_plot(tmp_path):
     assert result["emotion"]["steps"] > 0 and result["emotion"]["int8"]["p50_us"] > 0
     assert plot.stat().st_size > 10_000
     assert "| mirage | 4 |" in done.stdout and "speed-up" in done.stdout
+    startup = result["startup"]  # real `mirage run` / `mirage analyze` processes, 3 each
+    for key in ("run_first_datagram", "analyze_0.1s", "analyze_0.1s_cpu"):
+        assert startup[key]["runs"] == 3 and 0 < startup[key]["min_s"] <= startup[key]["median_s"] <= startup[key]["max_s"]
+    assert "first OSC datagram" in done.stdout and "| what | median s |" in done.stdout
 
     peers = {r["impl"]: r for r in result["peers"]["rows"]}
     assert set(peers) == {"mirage", "librosa", "essentia", "aubio"}

@@ -58,7 +58,8 @@ def test_csv_matches_the_kernels_exactly(stereo, tmp_path):
     out = tmp_path / "features.csv"
     proc = run_mirage("analyze", stereo, "--out", out, "--n-fft", 1024, "--hop", 256)
     assert proc.returncode == 0, proc.stderr
-    summary = proc.stderr.strip().splitlines()
+    summary = [line for line in proc.stderr.strip().splitlines()
+               if "compiling the audio kernels, once" not in line]  # a cold cache's first run says so
     assert len(summary) == 1 and "2 track(s) x 40 frames" in summary[0] and "real time" in summary[0]
     text = out.read_text()
     assert text.splitlines()[0] == EXPECTED_HEADER == HEADER

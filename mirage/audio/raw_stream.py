@@ -32,9 +32,12 @@ dtype)``. The layout is fixed::
                         alive as long as the table.
 
 A callback is built with `make_callback(process)` from an ``@njit`` kernel
-``process(table, inp, out)``; the generated ``@cfunc`` wraps it with `callback_begin` (counts
-the callback and the xrun flags, takes the start time) and `callback_end` (duration into the
-histogram and the timing ring). A hand-written ``@cfunc`` can call the same two helpers.
+``process(table, inp, out)``; the generated ``@cfunc`` wraps it with `callback_views` (the
+arguments as arrays), `callback_begin` (counts the callback and the xrun flags, takes the
+start time) and `callback_end` (duration into the histogram and the timing ring).
+`make_callback` compiles in every process; a callback used on every run is a closure-free
+``@cfunc`` with the same four-line body, which numba's disk cache finds again (see
+`make_callback` for why).
 `capture_callback()` is the reusable demonstration: it copies each input block into a ring
 of hops (``table[ST_USER]``) and writes pass-through or silence to the output.
 """
@@ -45,7 +48,6 @@ import functools
 
 import numba
 import numpy as np
-import sounddevice as sd
 from numba import cfunc, njit, types
 
 from kernels.atomics import address_as_voidptr, store_release
@@ -58,6 +60,7 @@ __all__ = [
     "RawStream",
     "StateTable",
     "make_callback",
+    "callback_views",
     "callback_begin",
     "callback_end",
     "capture_callback",
@@ -182,26 +185,44 @@ def _timing_view(address):
     return header, data
 
 
-def make_callback(process, *, cache: bool = False):
-    """Build the PortAudio ``@cfunc`` around ``process(table, inp, out) -> int`` (``@njit``).
+@njit(cache=True, nogil=True)
+def callback_views(input_ptr, output_ptr, frames, user_data):
+    """The callback's arguments as arrays: ``(table, inp, out)``, views, nothing allocated.
+
+    ``table`` = int64[STATE_TABLE_LEN] at ``userData``; ``inp`` = float32[frames, channels_in]
+    at ``input``; ``out`` = float32[frames, channels_out] at ``output``.
+    """
+    table = numba.carray(user_data, STATE_TABLE_LEN, np.int64)
+    n = np.int64(frames)
+    inp = numba.carray(input_ptr, (n, table[ST_CH_IN]), np.float32)
+    out = numba.carray(output_ptr, (n, table[ST_CH_OUT]), np.float32)
+    return table, inp, out
+
+
+def make_callback(process):
+    """Build a PortAudio ``@cfunc`` around ``process(table, inp, out) -> int`` (``@njit``).
 
     ``inp`` is ``float32[frames, channels_in]`` (read-only by convention), ``out`` is
     ``float32[frames, channels_out]`` and must be fully written by ``process``, which
     returns PortAudio's callback result (``PA_CONTINUE``, or 1 = paComplete after this
     block). ``process`` must not allocate, raise or touch Python objects; the callback's
-    start time is in ``stats[S_LAST_START_NS]``. Compiling takes about a second
-    (``cache=True`` keeps the machine code on disk).
+    start time is in ``stats[S_LAST_START_NS]``.
+
+    The result is compiled in this process and never cached on disk (about a second per
+    call). Numba keys the cache of a closure by the pickled closure variables, and a
+    dispatcher pickles with a random per-process id, so a cached closure over ``process``
+    would be compiled again and add an index entry to the cache on every run. A callback
+    used on every run is instead written once at module level, closure-free, with the very
+    same body (`capture_callback`, `mirage.engine.callback.engine_callback`): its cache key
+    is stable.
     """
 
-    @cfunc(PA_CALLBACK_SIG, nogil=True, error_model="numpy", cache=cache)
+    @cfunc(PA_CALLBACK_SIG, nogil=True, error_model="numpy")
     def callback(input_ptr, output_ptr, frames, time_info, status_flags, user_data):
-        table = numba.carray(user_data, STATE_TABLE_LEN, np.int64)
+        table, inp, out = callback_views(input_ptr, output_ptr, frames, user_data)
         t0 = callback_begin(table, status_flags)
-        n = np.int64(frames)
-        inp = numba.carray(input_ptr, (n, table[ST_CH_IN]), np.float32)
-        out = numba.carray(output_ptr, (n, table[ST_CH_OUT]), np.float32)
         result = process(table, inp, out)
-        callback_end(table, t0, n, np.int64(status_flags))
+        callback_end(table, t0, inp.shape[0], np.int64(status_flags))
         return result
 
     return callback
@@ -242,8 +263,21 @@ def capture_process(table, inp, out):
 
 @functools.cache
 def capture_callback():
-    """The demonstration ``@cfunc`` (built once per process): `capture_process` wrapped."""
-    return make_callback(capture_process)
+    """The demonstration ``@cfunc``: `capture_process` wrapped as in `make_callback`.
+
+    Defined here, closure-free, so that numba's disk cache finds it again in the next process
+    (see `make_callback`); built on the first call (a ``@cfunc`` compiles when defined).
+    """
+
+    @cfunc(PA_CALLBACK_SIG, nogil=True, error_model="numpy", cache=True)
+    def capture_cfunc(input_ptr, output_ptr, frames, time_info, status_flags, user_data):
+        table, inp, out = callback_views(input_ptr, output_ptr, frames, user_data)
+        t0 = callback_begin(table, status_flags)
+        result = capture_process(table, inp, out)
+        callback_end(table, t0, inp.shape[0], np.int64(status_flags))
+        return result
+
+    return capture_cfunc
 
 
 # --------------------------------------------------------------------------- Python side
@@ -323,12 +357,16 @@ class StateTable:
 
 def reinitialize_portaudio() -> None:
     """Terminate and re-initialise PortAudio so it sees servers started after import (JACK)."""
+    import sounddevice as sd
+
     sd._terminate()
     sd._initialize()
 
 
 def find_jack_device(name_contains: str = "system") -> int:
     """Index of the PortAudio device of the JACK host API whose name contains ``name_contains``."""
+    import sounddevice as sd
+
     for api in sd.query_hostapis():
         if api["name"] == JACK_HOSTAPI_NAME:
             for index in api["devices"]:
@@ -375,6 +413,8 @@ class RawStream:
         state_table.configure(int(blocksize), int(channels_in), int(channels_out), int(samplerate))
         self.state_table = state_table
         self._cfunc = callback_cfunc  # keeps the machine code alive
+        import sounddevice as sd  # here, not at import: the clock driver needs no PortAudio
+
         callback_ptr = sd._ffi.cast("PaStreamCallback *", callback_cfunc.address)
         userdata = sd._ffi.cast("void *", state_table.address)
         if channels_in and channels_out:
@@ -392,7 +432,7 @@ class RawStream:
         self.blocksize = int(blocksize)
 
     @property
-    def stream(self) -> sd._StreamBase:
+    def stream(self) -> "sounddevice._StreamBase":
         """The underlying sounddevice stream (latency, cpu_load, ...)."""
         return self._stream
 

@@ -32,8 +32,9 @@ a whole number of hops every pass reads exactly like the first.
 Optional causal smoothing: exponential with time constant ``smoothing_s``, initialised from
 the first prediction after (re)start — never from zeros.
 
-:class:`EmotionSupervisor` (in the parent) validates the model before anything starts
-(missing/corrupt → :class:`~mirage.errors.InputError`), spawns the worker, and ``poll()``
+:class:`EmotionSupervisor` (in the parent) validates a user's model before anything starts
+(missing/corrupt → :class:`~mirage.errors.InputError`; the shipped model is only checked to
+exist, so the parent never imports onnxruntime for it), spawns the worker, and ``poll()``
 (or its monitor thread) restarts a dead worker, logging and counting restarts. A worker
 that exits with ``EXIT_BAD_INPUT`` is not restarted (the error would repeat).
 """
@@ -50,7 +51,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mirage.errors import EXIT_BAD_INPUT, MirageError, ParameterError
+from mirage.errors import EXIT_BAD_INPUT, InputError, MirageError, ParameterError
 
 log = logging.getLogger("mirage.emotion")
 
@@ -160,8 +161,8 @@ class EmotionSupervisor:
     sr_hz : float
         Sample rate of the mix.
     model_path : path or None
-        ONNX model (default: the shipped int8 model). Validated here, before the worker
-        starts: a missing or corrupt file raises InputError (the CLI exits 2).
+        ONNX model (default: the shipped int8 model, only checked to exist). Validated here,
+        before the worker starts: a missing or corrupt file raises InputError (the CLI exits 2).
     smoothing_s : float
         Causal exponential smoothing time constant (0 = off).
     loop_samples : int
@@ -173,11 +174,16 @@ class EmotionSupervisor:
     def __init__(self, mix_spec, sr_hz: float, *, model_path=None, smoothing_s: float = 0.0,
                  t0_s: float = 0.0, loop_samples: int = 0, result_capacity: int = 64):
         from kernels.ring import Ring
-        from mirage.emotion.model import EmotionModel
+        from mirage.emotion.model import DEFAULT_MODEL, EmotionModel
 
         if smoothing_s < 0:
             raise ParameterError(f"emotion smoothing must be >= 0 s, got {smoothing_s!r}")
-        EmotionModel(model_path)  # raises InputError now rather than in the child
+        if model_path is not None:
+            EmotionModel(model_path)  # a user's file: InputError now rather than in the child
+        elif not DEFAULT_MODEL.is_file():
+            # The shipped model is tested with the package; loading it here as well would put
+            # onnxruntime's import (~1 s) on the way to the first datagram, for the child only.
+            raise InputError(f"emotion model not found: {DEFAULT_MODEL}")
         self.results_ring = Ring.create(result_capacity, (3,), np.float64, shared=True)
         self.config = WorkerConfig(mix_spec, self.results_ring.spec, float(sr_hz), float(t0_s),
                                    None if model_path is None else str(model_path),
@@ -199,9 +205,21 @@ class EmotionSupervisor:
         self._reset_lock = threading.Lock()  # parent threads only; the worker never waits on it
 
     # -- lifecycle -------------------------------------------------------------------------
+    def spawn(self) -> None:
+        """Spawn the worker now, without waiting for it.
+
+        Its start-up (a fresh interpreter, numpy, onnxruntime, the model: ~1-2 s of CPU) then
+        runs while the caller builds the rest of the engine, on the other core, instead of
+        after it; `start` only waits until it is ready. `stop` ends it either way.
+        """
+        if self.process is None:
+            self._spawn()
+
     def start(self, *, monitor: bool = True, wait_s: float = 10.0) -> None:
-        """Spawn the worker (and a monitor thread that restarts it within ~50 ms)."""
-        self._spawn()
+        """Spawn the worker unless `spawn` did, wait until it is ready, and start a monitor
+        thread that restarts it within ~50 ms."""
+        if self.process is None:
+            self._spawn()
         if not self._ready.wait(wait_s):
             log.warning("emotion worker not ready after %.1f s", wait_s)
         if monitor:

@@ -29,12 +29,15 @@ import functools
 
 import numba
 import numpy as np
-from numba import njit
+from numba import cfunc, njit
 
 from kernels.analyzer import ALL_TRACK_FRAMES, NONFINITE, SAMPLES, process_block
 from kernels.atomics import address_as_voidptr
 from kernels.ring import ring_publish, ring_reserve, ring_view_2d, ring_view_3d
-from mirage.audio.raw_stream import S_LAST_START_NS, ST_CH_IN, ST_STATS, ST_USER, make_callback
+from mirage.audio.raw_stream import (
+    PA_CALLBACK_SIG, S_LAST_START_NS, ST_CH_IN, ST_STATS, ST_USER, callback_begin, callback_end,
+    callback_views,
+)
 
 PA_CONTINUE = 0
 PA_COMPLETE = 1
@@ -263,5 +266,20 @@ def engine_process(table, inp, out):
 
 @functools.cache
 def engine_callback():
-    """The ``@cfunc`` handed to PortAudio (compiled once per process, cached on disk)."""
-    return make_callback(engine_process, cache=True)
+    """The ``@cfunc`` handed to PortAudio: `engine_process` wrapped as in `make_callback`.
+
+    Closure-free, so numba's disk cache finds it again in the next process: a closure over
+    ``engine_process`` (``make_callback``) was compiled again on every run, adding a ~160 kB
+    index entry to the cache each time (see `mirage.audio.raw_stream.make_callback`). Built on
+    the first call, in this process (a ``@cfunc`` compiles, or loads, when defined).
+    """
+
+    @cfunc(PA_CALLBACK_SIG, nogil=True, error_model="numpy", cache=True)
+    def engine_cfunc(input_ptr, output_ptr, frames, time_info, status_flags, user_data):
+        table, inp, out = callback_views(input_ptr, output_ptr, frames, user_data)
+        t0 = callback_begin(table, status_flags)
+        result = engine_process(table, inp, out)
+        callback_end(table, t0, inp.shape[0], np.int64(status_flags))
+        return result
+
+    return engine_cfunc

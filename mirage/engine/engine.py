@@ -45,25 +45,26 @@ class Engine:
             loop_samples = source.playback.shape[0] if loop and source.playback is not None else 0
             self.emotion = EmotionSupervisor(self.mix_ring.spec, source.sr_hz, model_path=emotion_model,
                                              smoothing_s=emotion_smoothing_s, loop_samples=loop_samples)
+            self.emotion.spawn()  # its start-up overlaps the graph's and the callback's
         try:
             self.graph = EngineGraph(n_tracks=len(source.names), sr_hz=source.sr_hz, n_fft=n_fft, hop=hop,
                                      pitch_ranges_hz=pitch_ranges_hz, channel_map=source.channel_map,
                                      playback=source.playback, max_block=max(8 * blocksize, 4096),
                                      mix_ring=self.mix_ring, loop=loop, output_gain=1.0 if source.play else 0.0)
+            self._callback = engine_callback()
+            self.writer = OscWriter(self.graph, hop_encoder, sender, emotion=self.emotion,
+                                    emotion_encoder=emotion_encoder)
         except BaseException:
+            if self.emotion is not None:
+                self.emotion.stop()
             if self.mix_ring is not None:  # shared memory outlives the process unless unlinked
                 self.mix_ring.close()
                 self.mix_ring.unlink()
             raise
-        self._callback = engine_callback()
-        self.writer = OscWriter(self.graph, hop_encoder, sender, emotion=self.emotion,
-                                emotion_encoder=emotion_encoder)
 
     def start(self) -> None:
         from mirage.engine.clock_driver import ClockDriver
 
-        if self.emotion is not None:
-            self.emotion.start()
         self.writer.start()
         source = self.source
         if source.device is None:
@@ -78,6 +79,11 @@ class Engine:
                                     self._callback, self.graph.table)
         self.started_s = time.monotonic()
         self.stream.start()
+        if self.emotion is not None:
+            # After the stream, not before: the features need not wait for the mood model's
+            # start-up (~1-2 s). The worker reads the mix ring from its first hop (8 s deep),
+            # so its results are the same whenever it becomes ready.
+            self.emotion.start()
 
     @property
     def finished(self) -> bool:

@@ -72,7 +72,9 @@ class EngineGraph:
                 raise ParameterError(f"track column {channel_map.max()} is outside the song's {playback.shape[1]} columns")
         self.analyzer = TrackAnalyzer(n_tracks, sr_hz, n_fft=n_fft, hop=hop, pitch_ranges_hz=pitch_ranges_hz,
                                       channel_map=channel_map, max_block=max_block)
-        self.analyzer.warm_up()
+        # No warm_up(): here the analyzer only owns the buffers and the FFT plan. The callback
+        # runs process_block compiled into engine_callback()'s @cfunc; compiling (or loading)
+        # its Python-dispatch versions too cost start-up time and was never used.
         self.n_tracks, self.sr_hz, self.n_fft, self.hop = n_tracks, float(sr_hz), n_fft, hop
         self.playback = playback
         hops_per_second = sr_hz / hop

@@ -1,32 +1,34 @@
 """OSC output: the wire contract (`addresses`), byte-exact encoders (`encode`) and a
 non-blocking UDP sender (`sender`).
 
-The names below are loaded on first use (PEP 562): importing the pure `mirage.osc.addresses`
-(as ``mirage monitor`` does) must not compile the encoders' numba kernels.
+The names below are imported on first use (PEP 562): importing ``mirage.osc.sender`` or
+the wire contract ``mirage.osc.addresses`` (as ``mirage monitor`` does) must not load the
+encoders' Numba kernels.
 """
 
 import importlib
 
 _EXPORTS = {
-    "DEFAULT_MAX_DATAGRAM_BYTES": "encode",
-    "DEFAULT_OSC_PROFILE": "encode",
-    "OSC_PROFILES": "encode",
-    "EmotionEncoder": "encode",
-    "MirageCodeHopEncoder": "encode",
-    "ReadmeHopEncoder": "encode",
-    "make_hop_encoder": "encode",
-    "ntp_timetag": "encode",
-    "DEFAULT_TARGET": "sender",
-    "OscSender": "sender",
-    "TargetStats": "sender",
-    "parse_target": "sender",
+    "DEFAULT_MAX_DATAGRAM_BYTES": "mirage.osc.addresses",
+    "DEFAULT_OSC_PROFILE": "mirage.osc.addresses",
+    "OSC_PROFILES": "mirage.osc.addresses",
+    "EmotionEncoder": "mirage.osc.encode",
+    "MirageCodeHopEncoder": "mirage.osc.encode",
+    "ReadmeHopEncoder": "mirage.osc.encode",
+    "make_hop_encoder": "mirage.osc.encode",
+    "ntp_timetag": "mirage.osc.encode",
+    "DEFAULT_TARGET": "mirage.osc.sender",
+    "OscSender": "mirage.osc.sender",
+    "TargetStats": "mirage.osc.sender",
+    "parse_target": "mirage.osc.sender",
 }
 
 __all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
+    if name not in _EXPORTS:
         raise AttributeError(f"module 'mirage.osc' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"mirage.osc.{module}"), name)
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value

@@ -24,6 +24,11 @@ PROFILE_MIRAGE_CODE = "mirage-code"
 OSC_PROFILES = (PROFILE_README, PROFILE_MIRAGE_CODE)
 DEFAULT_OSC_PROFILE = PROFILE_README
 
+DEFAULT_MAX_DATAGRAM_BYTES = 1472
+"""Largest UDP payload that fits one Ethernet frame (1500 - 20 IPv4 - 8 UDP)."""
+MAX_UDP_PAYLOAD_BYTES = 65507
+"""Largest payload of one IPv4 UDP datagram."""
+
 FEATURE_ADDRESS = {PROFILE_README: "/Lfmsg_ch{}", PROFILE_MIRAGE_CODE: "/LFmsg_ch{}"}
 """Per profile, the feature message's address; ``{}`` is the 0-based track number."""
 EMOTION_ADDRESS = {PROFILE_README: "/Hfmsg_ch0", PROFILE_MIRAGE_CODE: "/HFmsg_ch0"}

@@ -40,21 +40,18 @@ import numpy as np
 
 from kernels.layout import N_FEATURES, N_PITCHES
 from mirage.errors import ParameterError
-from mirage.osc.addresses import (
+from mirage.osc.addresses import (  # noqa: F401  (the wire choices are re-exported with the encoders)
+    DEFAULT_MAX_DATAGRAM_BYTES,
     DEFAULT_OSC_PROFILE,
     EMOTION_ADDRESS,
     FEATURE_ADDRESS,
+    MAX_UDP_PAYLOAD_BYTES,
     OSC_PROFILES,
     PROFILE_MIRAGE_CODE,
     PROFILE_README,
     address_range,
 )
 from mirage.profiles import DEFAULT_PROFILE
-
-DEFAULT_MAX_DATAGRAM_BYTES = 1472
-"""Largest UDP payload that fits one Ethernet frame (1500 - 20 IPv4 - 8 UDP)."""
-MAX_UDP_PAYLOAD_BYTES = 65507
-"""Largest payload of one IPv4 UDP datagram."""
 
 BUNDLE_TAG = b"#bundle\x00"
 _BUNDLE_TAG_WORD0 = int.from_bytes(BUNDLE_TAG[:4], "big")
