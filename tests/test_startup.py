@@ -63,7 +63,8 @@ def test_a_run_says_it_and_logs_plain_lines_when_stderr_is_not_a_terminal():
         finally:
             proc.kill()
         assert wait_for(lambda: any(a == "/Lfmsg_ch3" for a, _ in list(osc.received)), 5)
-    head = [line.rstrip("\n") for line in head if not line.startswith("mirage: notice:")]
+    head = [line.rstrip("\n") for line in head  # notices: no sound card; a cold cache's compiling line
+            if not line.startswith("mirage: notice:") and "compiling the audio kernels, once" not in line]
     assert head == [
         "mirage: demo: 4 track(s) at 44100 Hz, hop 512, OSC profile readme, no emotion",
         f"mirage: OSC out: /Lfmsg_ch0..3 (8 floats), /mirage/status (4 ints) → 127.0.0.1:{osc.port}",
