@@ -19,10 +19,7 @@ import argparse
 import contextlib
 import json
 import logging
-import os
-import signal
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -113,8 +110,13 @@ def _check(args: argparse.Namespace) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from mirage.lifecycle import SHUTDOWN
+
+    shutdown = SHUTDOWN.install()  # Ctrl-C / SIGTERM: see mirage.lifecycle
     from mirage.analyze import pitch_ranges
     from mirage.control import RESET_EMOTION, ControlReceiver, MidiControl
+    from mirage.engine.callback import engine_callback
+    from mirage.engine.device_watch import DeviceWatch
     from mirage.engine.engine import Engine
     from mirage.engine.source import open_source
     from mirage.osc.encode import EmotionEncoder, make_hop_encoder
@@ -132,16 +134,20 @@ def main(args: argparse.Namespace) -> int:
                                    bundle=not args.no_bundle, max_datagram_bytes=args.max_datagram)
     emotion_encoder = EmotionEncoder(args.osc_profile, bundle=not args.no_bundle,
                                      max_datagram_bytes=args.max_datagram)
-    # Compile (or load) the encoders' kernels now, not on the first hop.
+    # Compile (or load) the encoders' kernels and the callback now, not on the first hop, and
+    # before anything exists that a Ctrl-C would have to release (the longest step of all).
     hop_encoder.encode(np.zeros((n_tracks, 8), np.float32), time.time())
     emotion_encoder.encode(0.0, 0.0, time.time())
+    engine_callback()
 
+    shutdown.defer()  # resources from here on: a signal is a request honoured at checkpoints
     engine = None
 
     def reset():  # the control's emotion reset (a command before the engine exists is dropped)
         if engine is not None:
             engine.request_emotion_reset()
 
+    device_lost = None
     with contextlib.ExitStack() as stack:
         sender = stack.enter_context(OscSender(targets))
         # opened before the engine: a taken port or a missing MIDI input is a one-line error
@@ -149,27 +155,28 @@ def main(args: argparse.Namespace) -> int:
         control = None if args.control_port is None else stack.enter_context(
             ControlReceiver(args.control_port, {RESET_EMOTION: reset}, host=args.control_host))
         midi = None if args.control_midi is None else stack.enter_context(MidiControl(args.control_midi, reset))
+        shutdown.checkpoint()
         engine = Engine(source, n_fft=args.n_fft, hop=args.hop, blocksize=args.blocksize or args.hop,
                         pitch_ranges_hz=ranges, profiles=profiles, hop_encoder=hop_encoder,
                         emotion_encoder=emotion_encoder, sender=sender, emotion=not args.no_emotion,
                         emotion_model=args.emotion_model, emotion_smoothing_s=args.emotion_smoothing,
-                        loop=args.loop)
-        device_lost = None
-        stop = threading.Event()
+                        loop=args.loop, checkpoint=shutdown.checkpoint)
+        if source.device is not None:
+            engine.device_watch = DeviceWatch(engine)
         try:
-            with _signals_set(stop, (signal.SIGINT, signal.SIGTERM)):
-                log.info("%s: %d track(s) at %g Hz, hop %d, OSC %s to %s%s", source.label, n_tracks,
-                         source.sr_hz, args.hop, args.osc_profile, ", ".join(targets),
-                         "" if engine.emotion else ", no emotion")
-                if control is not None:
-                    log.info("control: OSC in on udp %s:%d (%s)", control.host, control.port, RESET_EMOTION)
-                if midi is not None:
-                    log.info("control: MIDI in from %r (program change, song select: emotion reset)",
-                             midi.port)
-                engine.start()
-                device_lost = _run_until_done(engine, args, stop)
+            log.info("%s: %d track(s) at %g Hz, hop %d, OSC %s to %s%s", source.label, n_tracks,
+                     source.sr_hz, args.hop, args.osc_profile, ", ".join(targets),
+                     "" if engine.emotion else ", no emotion")
+            if control is not None:
+                log.info("control: OSC in on udp %s:%d (%s)", control.host, control.port, RESET_EMOTION)
+            if midi is not None:
+                log.info("control: MIDI in from %r (program change, song select: emotion reset)",
+                         midi.port)
+            engine.start(stop=shutdown.event)
+            shutdown.checkpoint()
+            device_lost = _run_until_done(engine, args, shutdown)
         finally:
-            stats = engine.close(device_lost=device_lost is not None)
+            stats = engine.close()
             if stats is not None and control is not None:
                 stats["control_osc"] = {"received": dict(control.received), "ignored": control.ignored}
             if stats is not None and midi is not None:
@@ -177,46 +184,42 @@ def main(args: argparse.Namespace) -> int:
             if args.stats_json is not None and stats is not None:
                 args.stats_json.write_text(json.dumps(stats, indent=2) + "\n")
     if device_lost is not None:
-        print(f"mirage: error: {device_lost}", file=sys.stderr)
-        # PortAudio's exit handler would wait for (or abort on) the vanished device.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(device_lost.exit_code)
+        raise device_lost  # one line, exit code 3 (mirage.cli)
     return 0
 
 
-@contextlib.contextmanager
-def _signals_set(event: threading.Event, signums):
-    """While inside, each of ``signums`` only sets ``event``: Ctrl-C and SIGTERM stop the
-    engine through the main loop instead of raising KeyboardInterrupt at an arbitrary point
-    (inside ``engine.start()``, a join, a library's lock), which could leave a thread or the
-    emotion process half started or half stopped."""
-    previous = {s: signal.signal(s, lambda signum, frame: event.set()) for s in signums}
-    try:
-        yield
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-
-
-def _run_until_done(engine, args: argparse.Namespace, stop: threading.Event) -> DeviceLostError | None:
-    """Show the status until the song ends, --duration passes or ``stop`` is set (Ctrl-C,
-    SIGTERM); the DeviceLostError if the device went away."""
+def _run_until_done(engine, args: argparse.Namespace, shutdown) -> DeviceLostError | None:
+    """Show the status until the song ends, --duration passes or a stop is requested (Ctrl-C,
+    SIGTERM). A lost device is retried until it is back (`DeviceWatch`); with
+    --exit-on-device-loss it is returned instead, its PortAudio instance let go of (the
+    exit must not touch it)."""
+    from mirage.engine.device_watch import release_portaudio
     from mirage.engine.status import StatusDisplay
 
     display = StatusDisplay()
     deadline = engine.started_s + args.duration if args.duration else None
+    watch = engine.device_watch
     try:
-        while not stop.wait(STATUS_PERIOD_S):
-            engine.check()
+        while not shutdown.wait(STATUS_PERIOD_S):
+            if watch is not None and watch.is_lost:
+                watch.poll()
+            else:
+                try:
+                    engine.check()
+                except DeviceLostError as exc:
+                    if args.exit_on_device_loss or watch is None:
+                        stream = engine.stream
+                        engine.let_go_of_stream()
+                        if engine.source.device is not None:
+                            release_portaudio(stream, engine.source.device.hostapi, reload=False)
+                        return exc
+                    watch.lost(exc)
             if engine.finished:
                 engine.let_emotion_finish()
                 return None
             if deadline is not None and time.monotonic() >= deadline:
                 return None
             display.update(engine.snapshot(args.osc_profile))
-    except DeviceLostError as exc:
-        return exc
     finally:
         display.close()
     return None

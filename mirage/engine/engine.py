@@ -27,57 +27,100 @@ class Engine:
 
     def __init__(self, source, *, n_fft: int, hop: int, blocksize: int, pitch_ranges_hz, profiles: list[str],
                  hop_encoder, emotion_encoder, sender, emotion: bool, emotion_model=None,
-                 emotion_smoothing_s: float = 0.0, loop: bool = False):
+                 emotion_smoothing_s: float = 0.0, loop: bool = False, checkpoint=None):
+        """``checkpoint()`` is called between the slow steps (it may raise to abandon the
+        construction, e.g. `mirage.lifecycle.Interrupted`); whatever was made is released."""
         from mirage.engine.callback import engine_callback
         from mirage.engine.graph import EngineGraph
         from mirage.engine.osc_writer import OscWriter
 
+        checkpoint = checkpoint or (lambda: None)
         self.source, self.profiles, self.sender, self.blocksize = source, profiles, sender, blocksize
         self.callback_log = LatencyLog()
         self.xrun_times_s: list[float] = []
-        self.mix_ring = self.emotion = self.stream = None
-        if emotion:
-            from kernels.ring import Ring
-            from mirage.emotion.worker import EmotionSupervisor
-
-            hops = MIX_RING_SECONDS * source.sr_hz / hop
-            self.mix_ring = Ring.create(1 << int(np.ceil(np.log2(max(4.0, hops)))), (hop,), np.float32, shared=True)
-            loop_samples = source.playback.shape[0] if loop and source.playback is not None else 0
-            self.emotion = EmotionSupervisor(self.mix_ring.spec, source.sr_hz, model_path=emotion_model,
-                                             smoothing_s=emotion_smoothing_s, loop_samples=loop_samples)
+        self.mix_ring = self.emotion = self.stream = self.graph = None
+        self.device_watch = None   # a mirage.engine.device_watch.DeviceWatch, set by the owner
+        self._dead_streams = []    # streams of a lost device: never called again
+        self._stream_started_s = None
+        self.started_s = None
         try:
+            if emotion:
+                from kernels.ring import Ring
+                from mirage.emotion.worker import EmotionSupervisor
+
+                hops = MIX_RING_SECONDS * source.sr_hz / hop
+                self.mix_ring = Ring.create(1 << int(np.ceil(np.log2(max(4.0, hops)))), (hop,), np.float32,
+                                            shared=True)
+                loop_samples = source.playback.shape[0] if loop and source.playback is not None else 0
+                self.emotion = EmotionSupervisor(self.mix_ring.spec, source.sr_hz, model_path=emotion_model,
+                                                 smoothing_s=emotion_smoothing_s, loop_samples=loop_samples)
+                checkpoint()
             self.graph = EngineGraph(n_tracks=len(source.names), sr_hz=source.sr_hz, n_fft=n_fft, hop=hop,
                                      pitch_ranges_hz=pitch_ranges_hz, channel_map=source.channel_map,
                                      playback=source.playback, max_block=max(8 * blocksize, 4096),
-                                     mix_ring=self.mix_ring, loop=loop, output_gain=1.0 if source.play else 0.0)
-        except BaseException:
-            if self.mix_ring is not None:  # shared memory outlives the process unless unlinked
-                self.mix_ring.close()
-                self.mix_ring.unlink()
+                                     mix_ring=self.mix_ring, loop=loop,
+                                     output_gain=1.0 if source.play else 0.0)
+            checkpoint()
+            self._callback = engine_callback()
+            checkpoint()
+            self.writer = OscWriter(self.graph, hop_encoder, sender, emotion=self.emotion,
+                                    emotion_encoder=emotion_encoder)
+        except BaseException:  # shared memory outlives the process unless unlinked
+            self._release()
             raise
-        self._callback = engine_callback()
-        self.writer = OscWriter(self.graph, hop_encoder, sender, emotion=self.emotion,
-                                emotion_encoder=emotion_encoder)
 
-    def start(self) -> None:
+    def start(self, stop=None) -> bool:
+        """Start the emotion process, the OSC writer and the stream; False (nothing more
+        started) if the event ``stop`` was set while the emotion process was starting."""
         from mirage.engine.clock_driver import ClockDriver
 
         if self.emotion is not None:
-            self.emotion.start()
+            self.emotion.start(stop=stop)
+        if stop is not None and stop.is_set():
+            return False
         self.writer.start()
         source = self.source
         if source.device is None:
             self.stream = ClockDriver(self._callback, self.graph.table, samplerate=source.sr_hz,
                                       blocksize=self.blocksize)
         else:
-            from mirage.audio.raw_stream import RawStream
-
-            ch_in = max(source.channel_map) + 1 if source.playback is None else 0
-            ch_out = 0 if source.playback is None else min(2, source.device.max_output_channels)
-            self.stream = RawStream(source.device.index, int(source.sr_hz), self.blocksize, ch_in, ch_out,
-                                    self._callback, self.graph.table)
-        self.started_s = time.monotonic()
+            self.stream = self._open_stream(source.device.index)
+        self.started_s = self._stream_started_s = time.monotonic()
         self.stream.start()
+        return True
+
+    def _open_stream(self, device_index: int):
+        from mirage.audio.raw_stream import RawStream
+
+        source = self.source
+        ch_in = max(source.channel_map) + 1 if source.playback is None else 0
+        ch_out = 0 if source.playback is None else min(2, source.device.max_output_channels)
+        return RawStream(device_index, int(source.sr_hz), self.blocksize, ch_in, ch_out,
+                         self._callback, self.graph.table)
+
+    # -- a lost device (see mirage.engine.device_watch) ----------------------------------------
+    @property
+    def stream_lost(self) -> bool:
+        return self.stream is None and bool(self._dead_streams)
+
+    def let_go_of_stream(self) -> None:
+        """The device went away: collect the last timings, then never call the stream again
+        (PortAudio cannot stop or close a stream whose JACK server died; the caller decides
+        what to do with the PortAudio instance)."""
+        self._collect_timing()
+        self._dead_streams.append(self.stream)  # keeps its memory alive, as PortAudio may
+        self.stream = None
+
+    def resume_on(self, device_index: int) -> None:
+        """Open and start a new stream on ``device_index`` (the same device, found again by
+        name) after a gap: the framing restarts on a new grid (no frame mixes audio from
+        both sides of the gap), the hop index goes on, the emotion clock moves over the gap
+        (`EngineGraph.restart_after_gap`). Raises PortAudioError if it cannot be opened."""
+        stream = self._open_stream(device_index)
+        self.graph.restart_after_gap(time.monotonic_ns())
+        self._stream_started_s = time.monotonic()
+        stream.start()
+        self.stream = stream
 
     @property
     def finished(self) -> bool:
@@ -85,13 +128,15 @@ class Engine:
 
     def check(self) -> None:
         """Collect the callback's timings; DeviceLostError if the stream died or stalled."""
+        if self.stream is None:  # not started, or the device is lost
+            return
         self._collect_timing()
         if self.graph.finished:
             return
         if not self.stream.active:
             raise DeviceLostError("the audio stream stopped unexpectedly (device lost?)")
         if self.source.device is not None and self.counters()["callbacks"] and \
-                time.monotonic() - self.started_s > STALL_S:
+                time.monotonic() - self._stream_started_s > STALL_S:
             from mirage.audio.raw_stream import S_LAST_START_NS
 
             since_ns = time.monotonic_ns() - int(self.graph.table.stats[S_LAST_START_NS])
@@ -121,7 +166,7 @@ class Engine:
         100 callbacks PortAudio flagged with an xrun, to tell start-up glitches from later ones."""
         from mirage.audio.raw_stream import PA_XRUN_MASK, T_DURATION_NS, T_START_NS, T_STATUS
 
-        timing = self.stream.drain_timing()
+        timing = self.graph.table.drain_timing()  # the table outlives a lost stream
         self.callback_log.extend(timing[:, T_DURATION_NS])
         for row in timing[(timing[:, T_STATUS] & PA_XRUN_MASK) != 0][: 100 - len(self.xrun_times_s)]:
             self.xrun_times_s.append(round((int(row[T_START_NS]) - self.graph.first_callback_ns) / 1e9, 3))
@@ -149,6 +194,7 @@ class Engine:
             callback_p99_us=cb["p99"] if cb else None, hop_to_send_p99_us=hs["p99"] if hs else None,
             osc_targets=[s.target for s in self.sender.stats], osc_profile=osc_profile,
             emotion_resets=self.emotion.resets_applied if self.emotion else 0,
+            **(self.device_watch.snapshot_fields() if self.device_watch is not None else {}),
         )
 
     def stats(self) -> dict:
@@ -172,24 +218,39 @@ class Engine:
             "source": self.source.label,
             "clock_driven": self.source.device is None,
             "osc_writer_scheduling": self.writer.scheduling,
+            **(self.device_watch.stats() if self.device_watch is not None else {}),
         }
 
-    def close(self, *, device_lost: bool = False) -> dict | None:
+    def close(self) -> dict | None:
         """Stop everything, in order: stream, writer (last drain), emotion process, rings.
+        A lost device's stream is not touched (see `let_go_of_stream`).
 
         Returns the final `stats` (None if the stream never started).
         """
+        started = self.started_s is not None
         if self.stream is not None:
-            if not device_lost:  # PortAudio blocks forever stopping a stream whose device is gone
-                self.stream.stop()
-                self.stream.close()
+            self.stream.stop()
+            self.stream.close()
+        if started:
             self._collect_timing()
-        self.writer.stop()
-        if self.emotion is not None:
-            self.emotion.stop()
-        final = self.stats() if self.stream is not None else None
-        self.graph.close()
-        if self.mix_ring is not None:
-            self.mix_ring.close()
-            self.mix_ring.unlink()
+        final = None
+        try:
+            self.writer.stop()  # its last drain forwards the emotion's last results
+            final = self.stats() if started else None
+        finally:
+            self._release()
         return final
+
+    def _release(self) -> None:
+        """Free what outlives the process unless freed: the emotion process and its result
+        ring, the graph's rings, the shared mix ring (each once)."""
+        emotion, self.emotion = self.emotion, None
+        if emotion is not None:
+            emotion.stop()
+        graph, self.graph = self.graph, None
+        if graph is not None:
+            graph.close()
+        ring, self.mix_ring = self.mix_ring, None
+        if ring is not None:
+            ring.close()
+            ring.unlink()
