@@ -9,8 +9,15 @@ Control: ``--control-port PORT`` accepts OSC commands from the artists' software
 (``/mirage/emotion/reset``: a new song), ``--control-midi NAME`` a MIDI controller's Program
 Change or Song Select (the same) — see `mirage.control`.
 
+Audio device lost while running (a JACK server restarted, an interface unplugged): the run
+goes on, retrying the same device about once a second, and resumes when it is back
+(`mirage.engine.device_watch`); ``--exit-on-device-loss`` exits 3 instead.
+
+Stopping: Ctrl-C or SIGTERM at any moment — imports, compilation, the emotion worker's start,
+running — stops cleanly, exit code 0 (`mirage.lifecycle`); a second Ctrl-C forces it.
+
 Exit codes: 0 (finished, Ctrl-C, SIGTERM, --duration), 2 (bad input or parameter, control
-port taken, no such MIDI input), 3 (the audio device went away while running).
+port taken, no such MIDI input), 3 (the audio device went away, with --exit-on-device-loss).
 """
 
 from __future__ import annotations
@@ -84,6 +91,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     run = parser.add_argument_group("run")
     run.add_argument("--duration", type=float, metavar="SECONDS", help="stop after this long (default: until the end / Ctrl-C)")
     run.add_argument("--stats-json", type=Path, metavar="FILE", help="write run statistics to FILE at exit")
+    run.add_argument("--exit-on-device-loss", action="store_true",
+                     help="exit (code 3) when the audio device goes away, instead of retrying it every second")
 
 
 def _check(args: argparse.Namespace) -> None:
@@ -193,7 +202,6 @@ def _run_until_done(engine, args: argparse.Namespace, shutdown) -> DeviceLostErr
     SIGTERM). A lost device is retried until it is back (`DeviceWatch`); with
     --exit-on-device-loss it is returned instead, its PortAudio instance let go of (the
     exit must not touch it)."""
-    from mirage.engine.device_watch import release_portaudio
     from mirage.engine.status import StatusDisplay
 
     display = StatusDisplay()
@@ -207,13 +215,11 @@ def _run_until_done(engine, args: argparse.Namespace, shutdown) -> DeviceLostErr
                 try:
                     engine.check()
                 except DeviceLostError as exc:
-                    if args.exit_on_device_loss or watch is None:
-                        stream = engine.stream
-                        engine.let_go_of_stream()
-                        if engine.source.device is not None:
-                            release_portaudio(stream, engine.source.device.hostapi, reload=False)
+                    if watch is None:
                         return exc
-                    watch.lost(exc)
+                    watch.lost(exc, retry=not args.exit_on_device_loss)
+                    if args.exit_on_device_loss:
+                        return exc
             if engine.finished:
                 engine.let_emotion_finish()
                 return None

@@ -98,18 +98,20 @@ class DeviceWatch:
     def is_lost(self) -> bool:
         return self.lost_since_s is not None
 
-    def lost(self, error) -> None:
-        """The stream died: say so, let go of it, start retrying."""
+    def lost(self, error, *, retry: bool = True) -> None:
+        """The stream died: let go of it; ``retry``: say so and start retrying (else the
+        process is about to exit with ``error``, which the CLI prints)."""
         self.losses += 1
         self.lost_since_s = time.monotonic()
         self._next_try_s = self.lost_since_s + self.retry_period_s
         self._last_failure = None
-        log.warning("audio device %r lost (%s); OSC and emotion keep running, retrying every %g s",
-                    self.device.name, error, self.retry_period_s)
+        if retry:
+            log.warning("audio device %r lost: %s; OSC and the emotion worker keep running, retrying every %g s",
+                        self.device.name, error, self.retry_period_s)
         self.engine.writer.set_device_state(DEVICE_LOST, self.losses)
         stream = self.engine.stream
         self.engine.let_go_of_stream()
-        release_portaudio(stream, self.device.hostapi, reload=True)
+        release_portaudio(stream, self.device.hostapi, reload=retry)
 
     def poll(self) -> bool:
         """Try to resume if a retry is due; True once the stream runs again."""

@@ -228,6 +228,13 @@ class Engine:
         Returns the final `stats` (None if the stream never started).
         """
         started = self.started_s is not None
+        if self.stream is not None and self.source.device is not None and not self.stream.active \
+                and not self.graph.finished:  # died, and nobody let go of it: stopping it could hang
+            from mirage.engine.device_watch import release_portaudio
+
+            stream = self.stream
+            self.let_go_of_stream()
+            release_portaudio(stream, self.source.device.hostapi, reload=False)
         if self.stream is not None:
             self.stream.stop()
             self.stream.close()
