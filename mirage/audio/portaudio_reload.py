@@ -104,7 +104,7 @@ def refresh() -> None:
     `abandon_and_reload` (the instance holds a JACK client whose server is gone)."""
     import sounddevice as sd
 
-    if has_jack_host_api() and not jack_server_answers():
+    if any(lib is sd._lib for lib in _abandoned) or (has_jack_host_api() and not jack_server_answers()):
         abandon_and_reload()
         return
     sd._terminate()

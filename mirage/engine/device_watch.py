@@ -30,6 +30,7 @@ import time
 
 from mirage.audio.portaudio_reload import JACK_HOSTAPI_NAME, abandon, abandon_and_reload, refresh
 from mirage.engine.osc_writer import DEVICE_LOST, DEVICE_RUNNING
+from mirage.errors import MirageError
 
 log = logging.getLogger("mirage.device")
 
@@ -57,9 +58,12 @@ def release_portaudio(stream, hostapi: str, *, reload: bool) -> None:
     if hostapi != JACK_HOSTAPI_NAME and _closed_in_time(stream):
         return
     if reload:
-        abandon_and_reload()
-    else:
-        abandon()
+        try:
+            abandon_and_reload()
+            return
+        except (MirageError, OSError) as exc:  # the next retry tries again (`refresh`)
+            log.warning("no fresh PortAudio instance yet: %s", exc)
+    abandon()
 
 
 def _closed_in_time(stream) -> bool:
@@ -129,7 +133,7 @@ class DeviceWatch:
             if index is None:
                 return False
             self.engine.resume_on(index)
-        except (sd.PortAudioError, OSError, ValueError) as exc:
+        except (sd.PortAudioError, MirageError, OSError, ValueError) as exc:
             reason = str(exc)
             if reason != self._last_failure:  # one line per new reason, not one per second
                 log.warning("audio device %r is back but cannot be opened yet: %s", self.device.name, reason)
