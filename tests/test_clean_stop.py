@@ -16,7 +16,8 @@ loading            the "running on a clock" notice is printed: the encoders' and
                    callback's kernels are being compiled or loaded
 engine             a shared ring ``/dev/shm/mirage-<pid>-*`` exists: the engine is being
                    built (emotion model, analyzer warm-up)
-worker-spawn       the "track(s) at" line is printed: the emotion worker is being spawned
+worker-spawn       a child process runs ``multiprocessing.spawn``: the emotion worker is
+                   importing (before it could set any signal handler of its own)
 running            the first feature datagram reached a real UDP socket
 =================  ==========================================================================
 
@@ -72,13 +73,29 @@ class _Run:
         except OSError:
             return ""
 
+    def _children(self) -> list[str]:
+        """Command lines of the run's child processes."""
+        found = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+                if parent == self.proc.pid:
+                    with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                        found.append(cmdline.read().replace(b"\0", b" ").decode(errors="replace"))
+            except (OSError, IndexError, ValueError):
+                continue
+        return found
+
     def reach(self, phase: str, osc) -> None:
         """Return once the run is in ``phase`` (see the module docstring)."""
         reached = {
             "imports": lambda: "/numba/" in self._maps(),
             "loading": lambda: "running on a clock" in self.stderr,
             "engine": lambda: bool(self.shm_segments()),
-            "worker-spawn": lambda: "track(s) at" in self.stderr,
+            "worker-spawn": lambda: any("multiprocessing.spawn" in c for c in self._children()),
             "running": lambda: any(address.startswith("/Lfmsg_ch") for address, _ in osc.received),
         }[phase]
         assert wait_for(lambda: reached() or self.proc.poll() is not None, timeout_s=PHASE_TIMEOUT_S)

@@ -4,6 +4,8 @@ OSC writer, started and stopped in the right order, and what they measured.
 The stream is a PortAudio `RawStream` on the source's device, or a `ClockDriver` when there
 is none. `check()` is called periodically by the owner (the CLI's main loop): it drains the
 callback's timing ring and raises `DeviceLostError` when the stream died or went silent.
+Then the owner either exits, or lets go of the stream (`let_go_of_stream`) and later resumes
+on the device found again (`resume_on`; see `mirage.engine.device_watch`).
 """
 
 from __future__ import annotations
@@ -99,16 +101,12 @@ class Engine:
                          self._callback, self.graph.table)
 
     # -- a lost device (see mirage.engine.device_watch) ----------------------------------------
-    @property
-    def stream_lost(self) -> bool:
-        return self.stream is None and bool(self._dead_streams)
-
     def let_go_of_stream(self) -> None:
         """The device went away: collect the last timings, then never call the stream again
         (PortAudio cannot stop or close a stream whose JACK server died; the caller decides
         what to do with the PortAudio instance)."""
         self._collect_timing()
-        self._dead_streams.append(self.stream)  # keeps its memory alive, as PortAudio may
+        self._dead_streams.append(self.stream)  # an abandoned PortAudio may still point into it
         self.stream = None
 
     def resume_on(self, device_index: int) -> None:
@@ -225,7 +223,7 @@ class Engine:
         """Stop everything, in order: stream, writer (last drain), emotion process, rings.
         A lost device's stream is not touched (see `let_go_of_stream`).
 
-        Returns the final `stats` (None if the stream never started).
+        Returns the final `stats` (zeros if it was stopped before the stream started).
         """
         started = self.started_s is not None
         if self.stream is not None and self.source.device is not None and not self.stream.active \
@@ -243,7 +241,7 @@ class Engine:
         final = None
         try:
             self.writer.stop()  # its last drain forwards the emotion's last results
-            final = self.stats() if started else None
+            final = self.stats()
         finally:
             self._release()
         return final
