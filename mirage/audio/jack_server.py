@@ -145,6 +145,12 @@ class JackServer:
         if proc is not None:
             self._remove_client_semaphores()
 
+    def kill(self) -> None:
+        """SIGKILL ``jackd`` (a crash: its clients are not told) and reap it."""
+        if self._proc is not None:
+            self._proc.kill()
+        self.stop()
+
     def _remove_client_semaphores(self) -> None:
         """jackd removes its clients' semaphores (``/dev/shm/jack_sem.<uid>_<server>_<client>``)
         when they close, not those of clients still connected when it stops (a client that
