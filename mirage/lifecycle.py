@@ -5,10 +5,11 @@ A `KeyboardInterrupt` raised at an arbitrary bytecode (inside an import, a numba
 leaves threads, the emotion process or ``/dev/shm`` segments half made. Instead, from the
 first line of `mirage run`:
 
-* Until the first resource that outlives the process or needs stopping exists (a socket,
-  a thread, shared memory, a child process), a signal ends the process at once: exit code 0,
-  nothing to release (imports, argument checks, loading the song, compiling or loading the
-  encoders' kernels — numba and Python write their caches atomically).
+* Until the first resource that outlives the process exists (a shared-memory segment, a
+  named semaphore, a child process), a signal ends the process at once with exit code 0:
+  imports, argument checks, loading the song, compiling or loading the kernels (numba and
+  Python write their caches atomically), opening the OSC socket and the control inputs (the
+  kernel closes sockets; JACK notices a client that vanished).
 * From `Shutdown.defer` on, SIGINT and SIGTERM only *record* the request (a
   `threading.Event`); the main loop waits on that event, and the start-up sequence calls
   `Shutdown.checkpoint` between its steps, which raises `Interrupted` there — a point where

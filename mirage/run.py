@@ -124,7 +124,6 @@ def main(args: argparse.Namespace) -> int:
     shutdown = SHUTDOWN.install()  # Ctrl-C / SIGTERM: see mirage.lifecycle
     from mirage.analyze import pitch_ranges
     from mirage.control import RESET_EMOTION, ControlReceiver, MidiControl
-    from mirage.engine.callback import engine_callback
     from mirage.engine.device_watch import DeviceWatch
     from mirage.engine.engine import Engine
     from mirage.engine.source import open_source
@@ -143,13 +142,10 @@ def main(args: argparse.Namespace) -> int:
                                    bundle=not args.no_bundle, max_datagram_bytes=args.max_datagram)
     emotion_encoder = EmotionEncoder(args.osc_profile, bundle=not args.no_bundle,
                                      max_datagram_bytes=args.max_datagram)
-    # Compile (or load) the encoders' kernels and the callback now, not on the first hop, and
-    # before anything exists that a Ctrl-C would have to release (the longest step of all).
+    # Compile (or load) the encoders' kernels now, not on the first hop.
     hop_encoder.encode(np.zeros((n_tracks, 8), np.float32), time.time())
     emotion_encoder.encode(0.0, 0.0, time.time())
-    engine_callback()
 
-    shutdown.defer()  # resources from here on: a signal is a request honoured at checkpoints
     engine = None
 
     def reset():  # the control's emotion reset (a command before the engine exists is dropped)
@@ -164,12 +160,11 @@ def main(args: argparse.Namespace) -> int:
         control = None if args.control_port is None else stack.enter_context(
             ControlReceiver(args.control_port, {RESET_EMOTION: reset}, host=args.control_host))
         midi = None if args.control_midi is None else stack.enter_context(MidiControl(args.control_midi, reset))
-        shutdown.checkpoint()
         engine = Engine(source, n_fft=args.n_fft, hop=args.hop, blocksize=args.blocksize or args.hop,
                         pitch_ranges_hz=ranges, profiles=profiles, hop_encoder=hop_encoder,
                         emotion_encoder=emotion_encoder, sender=sender, emotion=not args.no_emotion,
                         emotion_model=args.emotion_model, emotion_smoothing_s=args.emotion_smoothing,
-                        loop=args.loop, checkpoint=shutdown.checkpoint)
+                        loop=args.loop, shutdown=shutdown)  # defers the signals (mirage.lifecycle)
         if source.device is not None:
             engine.device_watch = DeviceWatch(engine)
         try:
@@ -181,6 +176,7 @@ def main(args: argparse.Namespace) -> int:
             if midi is not None:
                 log.info("control: MIDI in from %r (program change, song select: emotion reset)",
                          midi.port)
+            shutdown.defer()  # a stop from here on writes the stats (--no-emotion made no shared memory)
             engine.start(stop=shutdown.event)
             shutdown.checkpoint()
             device_lost = _run_until_done(engine, args, shutdown)

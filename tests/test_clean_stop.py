@@ -12,10 +12,10 @@ imports            numba's first extension module is mapped (``/proc/<pid>/maps`
                    package is importing numba, after the line of ``mirage/__init__`` that
                    routes the signals (the interpreter's own start-up before it is out of
                    reach: see `mirage.lifecycle`)
-loading            the "running on a clock" notice is printed: the encoders' and the
-                   callback's kernels are being compiled or loaded
+loading            the "running on a clock" notice is printed: the encoders', the
+                   analyzer's and the callback's kernels are being compiled or loaded
 engine             a shared ring ``/dev/shm/mirage-<pid>-*`` exists: the engine is being
-                   built (emotion model, analyzer warm-up)
+                   built (the emotion model is loading)
 worker-spawn       a child process runs ``multiprocessing.spawn``: the emotion worker is
                    importing (before it could set any signal handler of its own)
 running            the first feature datagram reached a real UDP socket

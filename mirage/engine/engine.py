@@ -29,14 +29,16 @@ class Engine:
 
     def __init__(self, source, *, n_fft: int, hop: int, blocksize: int, pitch_ranges_hz, profiles: list[str],
                  hop_encoder, emotion_encoder, sender, emotion: bool, emotion_model=None,
-                 emotion_smoothing_s: float = 0.0, loop: bool = False, checkpoint=None):
-        """``checkpoint()`` is called between the slow steps (it may raise to abandon the
-        construction, e.g. `mirage.lifecycle.Interrupted`); whatever was made is released."""
+                 emotion_smoothing_s: float = 0.0, loop: bool = False, shutdown=None):
+        """``shutdown`` (a `mirage.lifecycle.Shutdown`): deferred just before the first
+        shared-memory segment is made, checked between the slow steps after it (a stop
+        request raises `mirage.lifecycle.Interrupted` there); whatever was made is released.
+        The analyzer's warm-up (a compile when numba's cache is cold) comes first, while a
+        signal still ends the process at once."""
         from mirage.engine.callback import engine_callback
         from mirage.engine.graph import EngineGraph
         from mirage.engine.osc_writer import OscWriter
 
-        checkpoint = checkpoint or (lambda: None)
         self.source, self.profiles, self.sender, self.blocksize = source, profiles, sender, blocksize
         self.callback_log = LatencyLog()
         self.xrun_times_s: list[float] = []
@@ -45,7 +47,16 @@ class Engine:
         self._dead_streams = []    # streams of a lost device: never called again
         self._stream_started_s = None
         self.started_s = None
+        checkpoint = shutdown.checkpoint if shutdown is not None else (lambda: None)
         try:
+            self.graph = EngineGraph(n_tracks=len(source.names), sr_hz=source.sr_hz, n_fft=n_fft, hop=hop,
+                                     pitch_ranges_hz=pitch_ranges_hz, channel_map=source.channel_map,
+                                     playback=source.playback, max_block=max(8 * blocksize, 4096),
+                                     loop=loop, output_gain=1.0 if source.play else 0.0)
+            self._callback = engine_callback()
+            if shutdown is not None:
+                shutdown.defer()
+            checkpoint()
             if emotion:
                 from kernels.ring import Ring
                 from mirage.emotion.worker import EmotionSupervisor
@@ -56,15 +67,8 @@ class Engine:
                 loop_samples = source.playback.shape[0] if loop and source.playback is not None else 0
                 self.emotion = EmotionSupervisor(self.mix_ring.spec, source.sr_hz, model_path=emotion_model,
                                                  smoothing_s=emotion_smoothing_s, loop_samples=loop_samples)
+                self.graph.attach_mix_ring(self.mix_ring)
                 checkpoint()
-            self.graph = EngineGraph(n_tracks=len(source.names), sr_hz=source.sr_hz, n_fft=n_fft, hop=hop,
-                                     pitch_ranges_hz=pitch_ranges_hz, channel_map=source.channel_map,
-                                     playback=source.playback, max_block=max(8 * blocksize, 4096),
-                                     mix_ring=self.mix_ring, loop=loop,
-                                     output_gain=1.0 if source.play else 0.0)
-            checkpoint()
-            self._callback = engine_callback()
-            checkpoint()
             self.writer = OscWriter(self.graph, hop_encoder, sender, emotion=self.emotion,
                                     emotion_encoder=emotion_encoder)
         except BaseException:  # shared memory outlives the process unless unlinked

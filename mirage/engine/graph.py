@@ -94,6 +94,11 @@ class EngineGraph:
         self.table.set(cb.E_MIX_RING, mix_ring if mix_ring is not None else 0)
         self.table.set(cb.E_PLAYBACK, playback if playback is not None else 0)
 
+    def attach_mix_ring(self, mix_ring: Ring) -> None:
+        """Give the callback the emotion process's mix ring (before the stream starts)."""
+        self.mix_ring = mix_ring
+        self.table.set(cb.E_MIX_RING, mix_ring)
+
     # -- what the rest of the engine reads -------------------------------------------------
     @property
     def finished(self) -> bool:
