@@ -21,6 +21,7 @@ from mirage.errors import DeviceLostError
 log = logging.getLogger("mirage.engine")
 
 STALL_S = 2.0
+EMOTION_STOP_S = 0.5
 MIX_RING_SECONDS = 8.0
 
 
@@ -254,8 +255,8 @@ class Engine:
         """Free what outlives the process unless freed: the emotion process and its result
         ring, the graph's rings, the shared mix ring (each once)."""
         emotion, self.emotion = self.emotion, None
-        if emotion is not None:
-            emotion.stop()
+        if emotion is not None:  # it holds nothing that needs its clean exit: a starved one is killed
+            emotion.stop(timeout_s=EMOTION_STOP_S)
         graph, self.graph = self.graph, None
         if graph is not None:
             graph.close()
