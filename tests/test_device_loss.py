@@ -121,3 +121,30 @@ def test_exit_on_device_loss_is_one_line_and_exit_3(tmp_path):
     assert len(errors) == 1 and "device" in errors[0], err[-3000:]
     assert read_stats(tmp_path / "s.json")["device_losses"] == 1
     assert not [n for n in os.listdir("/dev/shm") if n.startswith(f"mirage-{proc.pid}-")]
+
+
+def test_ctrl_c_while_the_device_is_away_exits_0(tmp_path):
+    """The operator gives up while jackd is away: exit 0, the stats count the loss and no
+    recovery, and PortAudio's exit handler does not abort on the dead JACK client."""
+    server = JackServer(f"mirage-stage-quit-{os.getpid()}")
+    server.start()
+    proc = None
+    try:
+        with PythonOscReceiver() as osc:
+            proc = _start(["--input", "live", "--device", "system", "--osc-port", str(osc.port),
+                           "--stats-json", str(tmp_path / "s.json")], server.env)
+            assert wait_for(lambda: _features(osc) > 50, timeout_s=120)
+            server.stop()
+            assert wait_for(lambda: any(s[-1] == "lost" for s in _status(osc)), timeout_s=10)
+            time.sleep(1.5)  # a retry finds nothing
+            os.killpg(proc.pid, signal.SIGINT)
+            code, err = _finish(proc)
+    finally:
+        if proc is not None and proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        server.stop()
+    assert code == 0, (code, err[-3000:])
+    assert "Traceback" not in err and "leaked" not in err and "Assertion" not in err, err[-3000:]
+    stats = read_stats(tmp_path / "s.json")
+    assert stats["device_losses"] == 1 and stats["recovery_s"] == []

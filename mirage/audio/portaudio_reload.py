@@ -35,7 +35,8 @@ import tempfile
 
 from mirage.errors import InputError
 
-__all__ = ["abandon", "abandon_and_reload", "has_jack_host_api", "jack_server_answers", "refresh"]
+__all__ = ["abandon", "abandon_and_reload", "has_jack_host_api", "jack_server_answers", "make_exit_safe",
+           "refresh"]
 
 JACK_HOSTAPI_NAME = "JACK Audio Connection Kit"
 _JACK_NO_START_SERVER = 0x01
@@ -130,6 +131,15 @@ def abandon_and_reload() -> None:
     sd._lib = lib
     sd._initialized = 0  # sounddevice's exit handler must not Pa_Terminate the old one
     sd._initialize()
+
+
+def make_exit_safe() -> None:
+    """Before exiting: abandon the current instance if sounddevice's exit handler would
+    abort on it (its JACK host API is up but the server is gone)."""
+    import sounddevice as sd
+
+    if not any(lib is sd._lib for lib in _abandoned) and has_jack_host_api() and not jack_server_answers():
+        abandon()
 
 
 def abandon() -> None:

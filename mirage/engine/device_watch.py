@@ -28,7 +28,7 @@ import logging
 import threading
 import time
 
-from mirage.audio.portaudio_reload import JACK_HOSTAPI_NAME, abandon, abandon_and_reload, refresh
+from mirage.audio.portaudio_reload import JACK_HOSTAPI_NAME, abandon, abandon_and_reload, make_exit_safe, refresh
 from mirage.engine.osc_writer import DEVICE_LOST, DEVICE_RUNNING
 from mirage.errors import MirageError
 
@@ -145,6 +145,12 @@ class DeviceWatch:
         self.engine.writer.set_device_state(DEVICE_RUNNING, self.losses)
         log.info("audio device %r back after %.1f s; analysis resumed", self.device.name, recovery_s)
         return True
+
+    def close(self) -> None:
+        """At the end of the run: if the device is still away, make sure the exit does not
+        touch a PortAudio instance whose JACK server went away since the last retry."""
+        if self.is_lost:
+            make_exit_safe()
 
     def stats(self) -> dict:
         """For ``--stats-json``."""

@@ -241,6 +241,8 @@ class Engine:
         if self.stream is not None:
             self.stream.stop()
             self.stream.close()
+        if self.device_watch is not None:
+            self.device_watch.close()
         if started:
             self._collect_timing()
         final = None
