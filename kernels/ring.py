@@ -62,6 +62,7 @@ time.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import mmap
 import os
 from multiprocessing import shared_memory
@@ -221,6 +222,23 @@ def ring_view_3d(address, dtype):
 # --------------------------------------------------------------------------- Python side
 
 
+SHM_PREFIX = "mirage"
+"""Shared rings are named ``/dev/shm/mirage-<pid>-<n>`` unless given a name: whose they are
+is visible (and a test can check that a process left none behind)."""
+_shm_serial = itertools.count()
+
+
+def _create_segment(name: str | None, nbytes: int) -> shared_memory.SharedMemory:
+    if name is not None:
+        return shared_memory.SharedMemory(name=name, create=True, size=nbytes)
+    while True:  # a segment left by a dead process of the same pid: take the next number
+        try:
+            return shared_memory.SharedMemory(name=f"{SHM_PREFIX}-{os.getpid()}-{next(_shm_serial)}",
+                                              create=True, size=nbytes)
+        except FileExistsError:
+            continue
+
+
 class _AttachedSegment:
     """A mapping of an existing POSIX shared-memory segment, without resource tracking.
 
@@ -331,7 +349,7 @@ class Ring:
         capacity, record_shape, dtype = _check_parameters(capacity, record_shape, dtype)
         nbytes = cls.nbytes_for(capacity, record_shape, dtype)
         if shared or name is not None:
-            shm = shared_memory.SharedMemory(name=name, create=True, size=nbytes)
+            shm = _create_segment(name, nbytes)
             buffer = np.ndarray((nbytes,), dtype=np.uint8, buffer=shm.buf)
         else:
             shm = None

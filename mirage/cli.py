@@ -15,7 +15,7 @@ PortAudio. Help texts show defaults with ``%(default)s``, as in python-sounddevi
 
 Errors a user can cause (`mirage.errors.MirageError`) are printed as one line,
 ``mirage: error: <message>``, with the error's exit code (2 for bad input or parameters);
-Ctrl-C exits with 130 and no traceback. Anything else is a bug and keeps its traceback.
+Ctrl-C exits with 130 and no traceback (``mirage run``: 0, see `mirage.lifecycle`). Anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ import sys
 from types import ModuleType
 
 from mirage import __version__
-from mirage.errors import EXIT_BAD_INPUT, MirageError
+from mirage.errors import EXIT_BAD_INPUT, EXIT_OK, MirageError
+from mirage.lifecycle import Interrupted
 
 EXIT_INTERRUPTED = 130
 
@@ -127,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     except MirageError as exc:
         print(f"mirage: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except Interrupted:  # `mirage run`: Ctrl-C / SIGTERM honoured at a checkpoint (mirage.lifecycle)
+        return EXIT_OK
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # e.g. `mirage analyze demo | head -1`

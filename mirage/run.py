@@ -10,8 +10,15 @@ Control: ``--control-port PORT`` accepts OSC commands from the artists' software
 (``/mirage/emotion/reset``: a new song), ``--control-midi NAME`` a MIDI controller's Program
 Change or Song Select (the same) — see `mirage.control`.
 
+Audio device lost while running (a JACK server restarted, an interface unplugged): the run
+goes on, retrying the same device about once a second, and resumes when it is back
+(`mirage.engine.device_watch`); ``--exit-on-device-loss`` exits 3 instead.
+
+Stopping: Ctrl-C or SIGTERM at any moment — imports, compilation, the emotion worker's start,
+running — stops cleanly, exit code 0 (`mirage.lifecycle`); a second Ctrl-C forces it.
+
 Exit codes: 0 (finished, Ctrl-C, SIGTERM, --duration), 2 (bad input or parameter, control
-port taken, no such MIDI input), 3 (the audio device went away while running).
+port taken, no such MIDI input), 3 (the audio device went away, with --exit-on-device-loss).
 """
 
 from __future__ import annotations
@@ -20,10 +27,7 @@ import argparse
 import contextlib
 import json
 import logging
-import os
-import signal
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -98,6 +102,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     run = parser.add_argument_group("run")
     run.add_argument("--duration", type=float, metavar="SECONDS", help="stop after this long (default: until the end / Ctrl-C)")
     run.add_argument("--stats-json", type=Path, metavar="FILE", help="write run statistics to FILE at exit")
+    run.add_argument("--exit-on-device-loss", action="store_true",
+                     help="exit (code 3) when the audio device goes away, instead of retrying it every second")
 
 
 def _check(args: argparse.Namespace) -> None:
@@ -130,9 +136,13 @@ def _check(args: argparse.Namespace) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from mirage.lifecycle import SHUTDOWN
+
+    shutdown = SHUTDOWN.install()  # Ctrl-C / SIGTERM: see mirage.lifecycle
     from kernels.jit_cache import compile_notice
     from mirage.analyze import pitch_ranges
     from mirage.control import RESET_EMOTION, ControlReceiver, MidiControl
+    from mirage.engine.device_watch import DeviceWatch
     from mirage.engine.engine import Engine
     from mirage.engine.source import open_source
     from mirage.osc.sender import OscSender
@@ -162,6 +172,7 @@ def main(args: argparse.Namespace) -> int:
         if engine is not None:
             engine.request_emotion_reset()
 
+    device_lost = None
     with contextlib.ExitStack() as stack:
         sender = stack.enter_context(OscSender(targets))
         # opened before the engine: a taken port or a missing MIDI input is a one-line error
@@ -173,27 +184,28 @@ def main(args: argparse.Namespace) -> int:
                         pitch_ranges_hz=ranges, profiles=profiles, hop_encoder=hop_encoder,
                         emotion_encoder=emotion_encoder, sender=sender, emotion=not args.no_emotion,
                         emotion_model=args.emotion_model, emotion_smoothing_s=args.emotion_smoothing,
-                        loop=args.loop)
+                        loop=args.loop, shutdown=shutdown)  # defers the signals (mirage.lifecycle)
         compiling.done()
-        device_lost = None
-        stop = threading.Event()
+        if source.device is not None:
+            engine.device_watch = DeviceWatch(engine)
         try:
-            with _signals_set(stop, (signal.SIGINT, signal.SIGTERM)):
-                for line in startup_lines(source_label=source.label, sr_hz=source.sr_hz, hop_samples=args.hop,
-                                          hop_encoder=hop_encoder, emotion_encoder=emotion_encoder,
-                                          emotion=engine.emotion, targets=targets,
-                                          input_channels=source.channel_map if args.channels else None):
-                    log.info("%s", line)
-                if control is not None:
-                    log.info("control: OSC in on udp %s:%d (%s)", control.host, control.port, RESET_EMOTION)
-                if midi is not None:
-                    log.info("control: MIDI in from %r (program change, song select: emotion reset)",
-                             midi.port)
-                log.info("%s", STOP_HINT)
-                engine.start()
-                device_lost = _run_until_done(engine, args, stop)
+            for line in startup_lines(source_label=source.label, sr_hz=source.sr_hz, hop_samples=args.hop,
+                                      hop_encoder=hop_encoder, emotion_encoder=emotion_encoder,
+                                      emotion=engine.emotion, targets=targets,
+                                      input_channels=source.channel_map if args.channels else None):
+                log.info("%s", line)
+            if control is not None:
+                log.info("control: OSC in on udp %s:%d (%s)", control.host, control.port, RESET_EMOTION)
+            if midi is not None:
+                log.info("control: MIDI in from %r (program change, song select: emotion reset)",
+                         midi.port)
+            log.info("%s", STOP_HINT)
+            shutdown.defer()  # a stop from here on writes the stats (--no-emotion made no shared memory)
+            engine.start(stop=shutdown.event)
+            shutdown.checkpoint()
+            device_lost = _run_until_done(engine, args, shutdown)
         finally:
-            stats = engine.close(device_lost=device_lost is not None)
+            stats = engine.close()
             if stats is not None and control is not None:
                 stats["control_osc"] = {"received": dict(control.received), "ignored": control.ignored}
             if stats is not None and midi is not None:
@@ -201,46 +213,39 @@ def main(args: argparse.Namespace) -> int:
             if args.stats_json is not None and stats is not None:
                 args.stats_json.write_text(json.dumps(stats, indent=2) + "\n")
     if device_lost is not None:
-        print(f"mirage: error: {device_lost}", file=sys.stderr)
-        # PortAudio's exit handler would wait for (or abort on) the vanished device.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(device_lost.exit_code)
+        raise device_lost  # one line, exit code 3 (mirage.cli)
     return 0
 
 
-@contextlib.contextmanager
-def _signals_set(event: threading.Event, signums):
-    """While inside, each of ``signums`` only sets ``event``: Ctrl-C and SIGTERM stop the
-    engine through the main loop instead of raising KeyboardInterrupt at an arbitrary point
-    (inside ``engine.start()``, a join, a library's lock), which could leave a thread or the
-    emotion process half started or half stopped."""
-    previous = {s: signal.signal(s, lambda signum, frame: event.set()) for s in signums}
-    try:
-        yield
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-
-
-def _run_until_done(engine, args: argparse.Namespace, stop: threading.Event) -> DeviceLostError | None:
-    """Show the status until the song ends, --duration passes or ``stop`` is set (Ctrl-C,
-    SIGTERM); the DeviceLostError if the device went away."""
+def _run_until_done(engine, args: argparse.Namespace, shutdown) -> DeviceLostError | None:
+    """Show the status until the song ends, --duration passes or a stop is requested (Ctrl-C,
+    SIGTERM). A lost device is retried until it is back (`DeviceWatch`); with
+    --exit-on-device-loss it is returned instead, its PortAudio instance let go of (the
+    exit must not touch it)."""
     from mirage.engine.status import StatusDisplay
 
     display = StatusDisplay()
     deadline = engine.started_s + args.duration if args.duration else None
+    watch = engine.device_watch
     try:
-        while not stop.wait(STATUS_PERIOD_S):
-            engine.check()
+        while not shutdown.wait(STATUS_PERIOD_S):
+            if watch is not None and watch.is_lost:
+                watch.poll()
+            else:
+                try:
+                    engine.check()
+                except DeviceLostError as exc:
+                    if watch is None:
+                        return exc
+                    watch.lost(exc, retry=not args.exit_on_device_loss)
+                    if args.exit_on_device_loss:
+                        return exc
             if engine.finished:
                 engine.let_emotion_finish()
                 return None
             if deadline is not None and time.monotonic() >= deadline:
                 return None
             display.update(engine.snapshot(args.osc_profile))
-    except DeviceLostError as exc:
-        return exc
     finally:
         display.close()
     return None

@@ -9,7 +9,7 @@ here, so these lines cannot drift from the wire.
 Example (``mirage run -c 3,5``)::
 
     live: system: 2 track(s) at 48000 Hz, hop 512, OSC profile readme
-    OSC out: /Lfmsg_ch0..1 (8 floats), /Hfmsg_ch0 (2 floats), /mirage/status (4 ints) → 127.0.0.1:12345
+    OSC out: /Lfmsg_ch0..1 (8 floats), /Hfmsg_ch0 (2 floats), /mirage/status (5 ints, 1 string) → 127.0.0.1:12345
     inputs: input 3 → track 0 (/Lfmsg_ch0), input 5 → track 1 (/Lfmsg_ch1)
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mirage.osc.addresses import STATUS_ADDRESS, STATUS_ARGUMENTS
+from mirage.osc.addresses import STATUS_ADDRESS, STATUS_TYPE_TAGS
 
 STOP_HINT = "Ctrl-C to stop"
 
@@ -44,7 +44,7 @@ def startup_lines(*, source_label: str, sr_hz: float, hop_samples: int, hop_enco
     messages = [hop_encoder.describe()]
     if emotion:
         messages.append(emotion_encoder.describe())
-    messages.append(f"{STATUS_ADDRESS} ({len(STATUS_ARGUMENTS)} ints)")
+    messages.append(f"{STATUS_ADDRESS} ({STATUS_TYPE_TAGS.count('i')} ints, {STATUS_TYPE_TAGS.count('s')} string)")
     unbundled = "" if getattr(hop_encoder, "bundle", True) else " (plain messages, no bundles)"
     lines.append(f"OSC out: {', '.join(messages)} → {', '.join(targets)}{unbundled}")
     if input_channels is not None:

@@ -157,7 +157,8 @@ def test_addresses_in_natural_order():
      'instrument="DRUMS" centroid=100 bandwidth=50 flatness=0.5 rolloff=3000'),
     ("/Hfmsg_ch0", (0.5, -0.25), "arousal=0.5 valence=-0.25"),
     ("/HFmsg_ch0", (0.5, -0.25), "arousal=0.5 valence=-0.25"),
-    ("/mirage/status", (1, 0, 2, 0), "xruns=1 drops=0 osc_errors=2 emotion_restarts=0"),
+    ("/mirage/status", (1, 0, 2, 0, 1, "lost"),
+     'xruns=1 drops=0 osc_errors=2 emotion_restarts=0 device_losses=1 device="lost"'),
     ("/someone/else", (1.0, "x"), '1 "x"'),  # not ours: unlabelled
     ("/Lfmsg_chX", (1.0,), "1"),
 ])

@@ -25,14 +25,14 @@ def lines_for(profile="readme", n_tracks=6, *, emotion=True, bundle=True, **kwar
 def test_readme_profile():
     assert lines_for() == [
         "demo: 6 track(s) at 48000 Hz, hop 512, OSC profile readme",
-        "OSC out: /Lfmsg_ch0..5 (8 floats), /Hfmsg_ch0 (2 floats), /mirage/status (4 ints) → 127.0.0.1:12345",
+        "OSC out: /Lfmsg_ch0..5 (8 floats), /Hfmsg_ch0 (2 floats), /mirage/status (5 ints, 1 string) → 127.0.0.1:12345",
     ]
 
 
 def test_mirage_code_profile_without_emotion_to_two_targets_unbundled():
     assert lines_for("mirage-code", emotion=False, bundle=False, targets=["127.0.0.1:12345", "10.0.0.2:9000"]) == [
         "demo: 6 track(s) at 48000 Hz, hop 512, OSC profile mirage-code, no emotion",
-        "OSC out: /LFmsg_ch0..5 (name + 4 floats + 0–4 pitches), /mirage/status (4 ints)"
+        "OSC out: /LFmsg_ch0..5 (name + 4 floats + 0–4 pitches), /mirage/status (5 ints, 1 string)"
         " → 127.0.0.1:12345, 10.0.0.2:9000 (plain messages, no bundles)",
     ]
 
@@ -67,7 +67,7 @@ def test_a_run_says_it_and_logs_plain_lines_when_stderr_is_not_a_terminal():
             if not line.startswith("mirage: notice:") and "compiling the audio kernels, once" not in line]
     assert head == [
         "mirage: demo: 4 track(s) at 44100 Hz, hop 512, OSC profile readme, no emotion",
-        f"mirage: OSC out: /Lfmsg_ch0..3 (8 floats), /mirage/status (4 ints) → 127.0.0.1:{osc.port}",
+        f"mirage: OSC out: /Lfmsg_ch0..3 (8 floats), /mirage/status (5 ints, 1 string) → 127.0.0.1:{osc.port}",
         f"mirage: control: OSC in on udp 0.0.0.0:{control_port} (/mirage/emotion/reset)",
     ]
     assert "mirage: control: ignored /mirage/emotion/rest (known: /mirage/emotion/reset)" in rest.splitlines()

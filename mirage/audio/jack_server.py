@@ -17,6 +17,8 @@ Patching uses jackd2's command-line tools (``jack_lsp``, ``jack_connect``,
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import os
 import shutil
 import signal
@@ -140,6 +142,23 @@ class JackServer:
         if self._log is not None:
             self._log.close()
             self._log = None
+        if proc is not None:
+            self._remove_client_semaphores()
+
+    def kill(self) -> None:
+        """SIGKILL ``jackd`` (a crash: its clients are not told) and reap it."""
+        if self._proc is not None:
+            self._proc.kill()
+        self.stop()
+
+    def _remove_client_semaphores(self) -> None:
+        """jackd removes its clients' semaphores (``/dev/shm/jack_sem.<uid>_<server>_<client>``)
+        when they close, not those of clients still connected when it stops (a client that
+        outlives its server, as in the device-loss tests): once jackd is gone, they are
+        nobody's."""
+        for path in glob.glob(f"/dev/shm/jack_sem.{os.getuid()}_{glob.escape(self.name)}_*"):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
 
     def __enter__(self) -> "JackServer":
         return self.start()

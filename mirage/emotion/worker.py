@@ -52,6 +52,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mirage.errors import EXIT_BAD_INPUT, InputError, MirageError, ParameterError
+from mirage.lifecycle import signals_blocked
 
 log = logging.getLogger("mirage.emotion")
 
@@ -82,11 +83,15 @@ def worker_main(cfg: WorkerConfig, ready, stop, reset_requested, reset_applied, 
     stores in order and loads in order, and each aligned 8-byte access is atomic); a stale
     read only delays a reset by one hop.
 
-    Ctrl-C in a terminal signals the whole process group: the worker ignores SIGINT, the
-    parent owns the shutdown (it sets ``stop``), so no traceback and no restart on the way out.
+    Ctrl-C in a terminal signals the whole process group: the worker ignores SIGINT and
+    SIGTERM, the parent owns the shutdown (it sets ``stop``), so no traceback and no restart
+    on the way out. The parent starts this process with both signals blocked
+    (`mirage.lifecycle.signals_blocked`), so this holds from its first instruction, through
+    the imports that ran before this function.
     """
-    import signal
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from mirage.lifecycle import ignore_stop_signals
+
+    ignore_stop_signals()
     from kernels.ring import Ring
     from mirage.emotion.features import EmotionFeatures
     from mirage.emotion.model import EmotionModel
@@ -149,6 +154,13 @@ def worker_main(cfg: WorkerConfig, ready, stop, reset_requested, reset_applied, 
             res.push(out)
     mix.close()
     res.close()
+    if mp.parent_process() is not None:
+        # In the spawned process nothing needs the interpreter's finalisation (the rings and
+        # events belong to the parent), which takes about a second with onnxruntime and
+        # numba loaded: the parent's shutdown would wait for it.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 class EmotionSupervisor:
@@ -215,13 +227,19 @@ class EmotionSupervisor:
         if self.process is None:
             self._spawn()
 
-    def start(self, *, monitor: bool = True, wait_s: float = 10.0) -> None:
-        """Spawn the worker unless `spawn` did, wait until it is ready, and start a monitor
-        thread that restarts it within ~50 ms."""
+    def start(self, *, monitor: bool = True, wait_s: float = 10.0, stop=None) -> None:
+        """Spawn the worker unless `spawn` did, start a monitor thread that restarts it within
+        ~50 ms, and wait until it is ready, at most ``wait_s`` — or until the event ``stop``
+        is set (Ctrl-C during start-up: the caller then stops it)."""
         if self.process is None:
             self._spawn()
-        if not self._ready.wait(wait_s):
-            log.warning("emotion worker not ready after %.1f s", wait_s)
+        deadline = time.monotonic() + wait_s
+        while not self._ready.wait(0.05):
+            if stop is not None and stop.is_set():
+                return
+            if time.monotonic() > deadline:
+                log.warning("emotion worker not ready after %.1f s", wait_s)
+                break
         if monitor:
             self._monitor = threading.Thread(target=self._watch, name="emotion-supervisor",
                                              daemon=True)
@@ -239,7 +257,8 @@ class EmotionSupervisor:
         saved = {k: os.environ.get(k) for k in _THREAD_VARS}
         os.environ.update({k: "1" for k in _THREAD_VARS})
         try:
-            self.process.start()
+            with signals_blocked():  # the child must never see Ctrl-C (see worker_main)
+                self.process.start()
         finally:
             for k, v in saved.items():
                 if v is None:
@@ -278,7 +297,8 @@ class EmotionSupervisor:
             self._monitor.join(timeout_s)
         self._stop.set()
         if self.process is not None:
-            self.process.join(timeout_s)
+            if self._ready.is_set():  # else it is still importing: nothing of it to keep
+                self.process.join(timeout_s)
             if self.process.is_alive():
                 self.process.kill()
                 self.process.join(timeout_s)

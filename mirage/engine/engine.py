@@ -4,6 +4,8 @@ OSC writer, started and stopped in the right order, and what they measured.
 The stream is a PortAudio `RawStream` on the source's device, or a `ClockDriver` when there
 is none. `check()` is called periodically by the owner (the CLI's main loop): it drains the
 callback's timing ring and raises `DeviceLostError` when the stream died or went silent.
+Then the owner either exits, or lets go of the stream (`let_go_of_stream`) and later resumes
+on the device found again (`resume_on`; see `mirage.engine.device_watch`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from mirage.errors import DeviceLostError
 log = logging.getLogger("mirage.engine")
 
 STALL_S = 2.0
+EMOTION_STOP_S = 0.5
 MIX_RING_SECONDS = 8.0
 
 
@@ -27,7 +30,12 @@ class Engine:
 
     def __init__(self, source, *, n_fft: int, hop: int, blocksize: int, pitch_ranges_hz, profiles: list[str],
                  hop_encoder, emotion_encoder, sender, emotion: bool, emotion_model=None,
-                 emotion_smoothing_s: float = 0.0, loop: bool = False):
+                 emotion_smoothing_s: float = 0.0, loop: bool = False, shutdown=None):
+        """``shutdown`` (a `mirage.lifecycle.Shutdown`): deferred just before the first
+        shared-memory segment is made, checked between the slow steps after it (a stop
+        request raises `mirage.lifecycle.Interrupted` there); whatever was made is released.
+        The analyzer's warm-up (a compile when numba's cache is cold) comes first, while a
+        signal still ends the process at once."""
         from mirage.engine.callback import engine_callback
         from mirage.engine.graph import EngineGraph
         from mirage.engine.osc_writer import OscWriter
@@ -35,34 +43,44 @@ class Engine:
         self.source, self.profiles, self.sender, self.blocksize = source, profiles, sender, blocksize
         self.callback_log = LatencyLog()
         self.xrun_times_s: list[float] = []
-        self.mix_ring = self.emotion = self.stream = None
-        if emotion:
-            from kernels.ring import Ring
-            from mirage.emotion.worker import EmotionSupervisor
-
-            hops = MIX_RING_SECONDS * source.sr_hz / hop
-            self.mix_ring = Ring.create(1 << int(np.ceil(np.log2(max(4.0, hops)))), (hop,), np.float32, shared=True)
-            loop_samples = source.playback.shape[0] if loop and source.playback is not None else 0
-            self.emotion = EmotionSupervisor(self.mix_ring.spec, source.sr_hz, model_path=emotion_model,
-                                             smoothing_s=emotion_smoothing_s, loop_samples=loop_samples)
-            self.emotion.spawn()  # its start-up overlaps the graph's and the callback's
+        self.mix_ring = self.emotion = self.stream = self.graph = None
+        self.device_watch = None   # a mirage.engine.device_watch.DeviceWatch, set by the owner
+        self._dead_streams = []    # streams of a lost device: never called again
+        self._stream_started_s = None
+        self.started_s = None
+        checkpoint = shutdown.checkpoint if shutdown is not None else (lambda: None)
         try:
             self.graph = EngineGraph(n_tracks=len(source.names), sr_hz=source.sr_hz, n_fft=n_fft, hop=hop,
                                      pitch_ranges_hz=pitch_ranges_hz, channel_map=source.channel_map,
                                      playback=source.playback, max_block=max(8 * blocksize, 4096),
-                                     mix_ring=self.mix_ring, loop=loop, output_gain=1.0 if source.play else 0.0)
+                                     loop=loop, output_gain=1.0 if source.play else 0.0)
             self._callback = engine_callback()
+            if shutdown is not None:
+                shutdown.defer()
+            checkpoint()
+            if emotion:
+                from kernels.ring import Ring
+                from mirage.emotion.worker import EmotionSupervisor
+
+                hops = MIX_RING_SECONDS * source.sr_hz / hop
+                self.mix_ring = Ring.create(1 << int(np.ceil(np.log2(max(4.0, hops)))), (hop,), np.float32,
+                                            shared=True)
+                loop_samples = source.playback.shape[0] if loop and source.playback is not None else 0
+                self.emotion = EmotionSupervisor(self.mix_ring.spec, source.sr_hz, model_path=emotion_model,
+                                                 smoothing_s=emotion_smoothing_s, loop_samples=loop_samples)
+                self.graph.attach_mix_ring(self.mix_ring)
+                self.emotion.spawn()  # its start-up overlaps the rest of the engine's and the stream's
+                checkpoint()
             self.writer = OscWriter(self.graph, hop_encoder, sender, emotion=self.emotion,
                                     emotion_encoder=emotion_encoder)
-        except BaseException:
-            if self.emotion is not None:
-                self.emotion.stop()
-            if self.mix_ring is not None:  # shared memory outlives the process unless unlinked
-                self.mix_ring.close()
-                self.mix_ring.unlink()
+        except BaseException:  # shared memory outlives the process unless unlinked
+            self._release()
             raise
 
-    def start(self) -> None:
+    def start(self, stop=None) -> bool:
+        """Start the OSC writer, the stream, then wait for the emotion process (spawned at
+        construction) to be ready; False if the event ``stop`` was set while waiting for it
+        (the caller then closes the engine)."""
         from mirage.engine.clock_driver import ClockDriver
 
         self.writer.start()
@@ -71,19 +89,44 @@ class Engine:
             self.stream = ClockDriver(self._callback, self.graph.table, samplerate=source.sr_hz,
                                       blocksize=self.blocksize)
         else:
-            from mirage.audio.raw_stream import RawStream
-
-            ch_in = max(source.channel_map) + 1 if source.playback is None else 0
-            ch_out = 0 if source.playback is None else min(2, source.device.max_output_channels)
-            self.stream = RawStream(source.device.index, int(source.sr_hz), self.blocksize, ch_in, ch_out,
-                                    self._callback, self.graph.table)
-        self.started_s = time.monotonic()
+            self.stream = self._open_stream(source.device.index)
+        self.started_s = self._stream_started_s = time.monotonic()
         self.stream.start()
         if self.emotion is not None:
             # After the stream, not before: the features need not wait for the mood model's
             # start-up (~1-2 s). The worker reads the mix ring from its first hop (8 s deep),
             # so its results are the same whenever it becomes ready.
-            self.emotion.start()
+            self.emotion.start(stop=stop)
+        return not (stop is not None and stop.is_set())
+
+    def _open_stream(self, device_index: int):
+        from mirage.audio.raw_stream import RawStream
+
+        source = self.source
+        ch_in = max(source.channel_map) + 1 if source.playback is None else 0
+        ch_out = 0 if source.playback is None else min(2, source.device.max_output_channels)
+        return RawStream(device_index, int(source.sr_hz), self.blocksize, ch_in, ch_out,
+                         self._callback, self.graph.table)
+
+    # -- a lost device (see mirage.engine.device_watch) ----------------------------------------
+    def let_go_of_stream(self) -> None:
+        """The device went away: collect the last timings, then never call the stream again
+        (PortAudio cannot stop or close a stream whose JACK server died; the caller decides
+        what to do with the PortAudio instance)."""
+        self._collect_timing()
+        self._dead_streams.append(self.stream)  # an abandoned PortAudio may still point into it
+        self.stream = None
+
+    def resume_on(self, device_index: int) -> None:
+        """Open and start a new stream on ``device_index`` (the same device, found again by
+        name) after a gap: the framing restarts on a new grid (no frame mixes audio from
+        both sides of the gap), the hop index goes on, the emotion clock moves over the gap
+        (`EngineGraph.restart_after_gap`). Raises PortAudioError if it cannot be opened."""
+        stream = self._open_stream(device_index)
+        self.graph.restart_after_gap(time.monotonic_ns())
+        self._stream_started_s = time.monotonic()
+        stream.start()
+        self.stream = stream
 
     @property
     def finished(self) -> bool:
@@ -91,13 +134,15 @@ class Engine:
 
     def check(self) -> None:
         """Collect the callback's timings; DeviceLostError if the stream died or stalled."""
+        if self.stream is None:  # not started, or the device is lost
+            return
         self._collect_timing()
         if self.graph.finished:
             return
         if not self.stream.active:
             raise DeviceLostError("the audio stream stopped unexpectedly (device lost?)")
         if self.source.device is not None and self.counters()["callbacks"] and \
-                time.monotonic() - self.started_s > STALL_S:
+                time.monotonic() - self._stream_started_s > STALL_S:
             from mirage.audio.raw_stream import S_LAST_START_NS
 
             since_ns = time.monotonic_ns() - int(self.graph.table.stats[S_LAST_START_NS])
@@ -127,7 +172,7 @@ class Engine:
         100 callbacks PortAudio flagged with an xrun, to tell start-up glitches from later ones."""
         from mirage.audio.raw_stream import PA_XRUN_MASK, T_DURATION_NS, T_START_NS, T_STATUS
 
-        timing = self.stream.drain_timing()
+        timing = self.graph.table.drain_timing()  # the table outlives a lost stream
         self.callback_log.extend(timing[:, T_DURATION_NS])
         for row in timing[(timing[:, T_STATUS] & PA_XRUN_MASK) != 0][: 100 - len(self.xrun_times_s)]:
             self.xrun_times_s.append(round((int(row[T_START_NS]) - self.graph.first_callback_ns) / 1e9, 3))
@@ -155,6 +200,7 @@ class Engine:
             callback_p99_us=cb["p99"] if cb else None, hop_to_send_p99_us=hs["p99"] if hs else None,
             osc_targets=[s.target for s in self.sender.stats], osc_profile=osc_profile,
             emotion_resets=self.emotion.resets_applied if self.emotion else 0,
+            **(self.device_watch.snapshot_fields() if self.device_watch is not None else {}),
         )
 
     def stats(self) -> dict:
@@ -178,24 +224,48 @@ class Engine:
             "source": self.source.label,
             "clock_driven": self.source.device is None,
             "osc_writer_scheduling": self.writer.scheduling,
+            **(self.device_watch.stats() if self.device_watch is not None else {}),
         }
 
-    def close(self, *, device_lost: bool = False) -> dict | None:
+    def close(self) -> dict | None:
         """Stop everything, in order: stream, writer (last drain), emotion process, rings.
+        A lost device's stream is not touched (see `let_go_of_stream`).
 
-        Returns the final `stats` (None if the stream never started).
+        Returns the final `stats` (zeros if it was stopped before the stream started).
         """
+        started = self.started_s is not None
+        if self.stream is not None and self.source.device is not None and not self.stream.active \
+                and not self.graph.finished:  # died, and nobody let go of it: stopping it could hang
+            from mirage.engine.device_watch import release_portaudio
+
+            stream = self.stream
+            self.let_go_of_stream()
+            release_portaudio(stream, self.source.device.hostapi, reload=False)
         if self.stream is not None:
-            if not device_lost:  # PortAudio blocks forever stopping a stream whose device is gone
-                self.stream.stop()
-                self.stream.close()
+            self.stream.stop()
+            self.stream.close()
+        if self.device_watch is not None:
+            self.device_watch.close()
+        if started:
             self._collect_timing()
-        self.writer.stop()
-        if self.emotion is not None:
-            self.emotion.stop()
-        final = self.stats() if self.stream is not None else None
-        self.graph.close()
-        if self.mix_ring is not None:
-            self.mix_ring.close()
-            self.mix_ring.unlink()
+        final = None
+        try:
+            self.writer.stop()  # its last drain forwards the emotion's last results
+            final = self.stats()
+        finally:
+            self._release()
         return final
+
+    def _release(self) -> None:
+        """Free what outlives the process unless freed: the emotion process and its result
+        ring, the graph's rings, the shared mix ring (each once)."""
+        emotion, self.emotion = self.emotion, None
+        if emotion is not None:  # it holds nothing that needs its clean exit: a starved one is killed
+            emotion.stop(timeout_s=EMOTION_STOP_S)
+        graph, self.graph = self.graph, None
+        if graph is not None:
+            graph.close()
+        ring, self.mix_ring = self.mix_ring, None
+        if ring is not None:
+            ring.close()
+            ring.unlink()

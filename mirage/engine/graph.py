@@ -114,6 +114,11 @@ class EngineGraph:
         self.table.set(cb.E_MIX_RING, mix_ring if mix_ring is not None else 0)
         self.table.set(cb.E_PLAYBACK, playback if playback is not None else 0)
 
+    def attach_mix_ring(self, mix_ring: Ring) -> None:
+        """Give the callback the emotion process's mix ring (before the stream starts)."""
+        self.mix_ring = mix_ring
+        self.table.set(cb.E_MIX_RING, mix_ring)
+
     # -- what the rest of the engine reads -------------------------------------------------
     @property
     def finished(self) -> bool:
@@ -131,6 +136,34 @@ class EngineGraph:
     @property
     def hops_lost_no_room(self) -> int:
         return int(self.analyzer.counters[NO_ROOM])
+
+    def restart_after_gap(self, now_ns: int) -> None:
+        """Prepare for a new stream after the device was lost (no callback runs meanwhile).
+
+        The audio has a gap, so the state *restarts* where it describes the audio and
+        *continues* where receivers count on it:
+
+        * framing restarts on a new grid: the history is cleared and the next frame ends
+          ``n_fft`` samples into the new stream — no frame mixes audio from before and after
+          the gap (nor zeros standing for it); the first new hop comes after one frame;
+        * the hop index (``counters[FRAMES]``) and the sample counts go on: monotonic for
+          every reader of the feature ring, and every count since start stays a total;
+        * the partial hop of the emotion mix is dropped; the mood context goes on (a dropout
+          does not change the song) and its clock, which counts samples, is moved over the gap:
+          the capture time of sample 0 (``G_FIRST_CALLBACK_NS``) shifts by the time between
+          the callback that did not come and ``now_ns`` (to within one device period);
+        * a song being played resumes where it was cut.
+        """
+        from kernels.analyzer import NEXT_FRAME_END, SAMPLES
+        from mirage.audio.raw_stream import S_LAST_START_NS, ST_BLOCKSIZE
+
+        self.analyzer.history[:] = 0.0
+        self.analyzer.counters[NEXT_FRAME_END] = self.analyzer.counters[SAMPLES] + self.n_fft
+        self.engine[cb.G_MIX_FILL] = 0
+        last_start_ns = int(self.table.stats[S_LAST_START_NS])
+        if self.engine[cb.G_FIRST_CALLBACK_NS] and last_start_ns:
+            expected_ns = last_start_ns + int(self.table.array[ST_BLOCKSIZE] * 1e9 / self.sr_hz)
+            self.engine[cb.G_FIRST_CALLBACK_NS] += max(0, now_ns - expected_ns)
 
     def take_levels(self) -> np.ndarray:
         """Peak |sample| per track since the last call (then reset; the race only affects the display)."""

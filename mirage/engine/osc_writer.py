@@ -9,9 +9,11 @@ The OSC time tag is the capture time on the wall clock (monotonic + an offset ta
 start). A slow or failing writer never reaches the callback: the ring drops the oldest hops
 and counts them.
 
-Once a second, and once more when it stops, it also sends ``/mirage/status`` with four int32: xruns, dropped hops, OSC
-send errors and emotion-worker restarts (receivers that route only MIRAGE's feature
-addresses ignore it), and logs a line whenever xruns or drops grew.
+Once a second, at once when the audio device is lost or back, and once more when it stops,
+it also sends ``/mirage/status``: five int32 — xruns, dropped hops, OSC send errors,
+emotion-worker restarts, audio-device losses — and a string, the device state (``"running"``
+or ``"lost"``; receivers that route only MIRAGE's feature addresses ignore it), and logs a
+line whenever xruns or drops grew.
 """
 
 from __future__ import annotations
@@ -29,12 +31,13 @@ from pythonosc.osc_message_builder import OscMessageBuilder
 from kernels.ring import ring_pop
 from mirage.engine.callback import HEADER_ROW, REC_CAPTURE_NS
 from mirage.engine.latency import LatencyLog
-from mirage.osc.addresses import STATUS_ADDRESS
+from mirage.osc.addresses import STATUS_ADDRESS, STATUS_DEVICE_STATES
 
 log = logging.getLogger("mirage.osc")
 
 POLL_S = 0.0001
 STATUS_PERIOD_S = 1.0
+DEVICE_RUNNING, DEVICE_LOST = STATUS_DEVICE_STATES
 WRITER_PRIORITY = 10          # SCHED_FIFO priority, below JACK's audio threads (70+)
 _PR_SET_TIMERSLACK = 29
 
@@ -79,6 +82,8 @@ class OscWriter(threading.Thread):
         self.drain()  # compiles (or loads) ring_pop for these record types before the first hop
         self._next_status_s = 0.0
         self._reported = (0, 0)
+        self.device_state = DEVICE_RUNNING
+        self.device_losses = 0
 
     def stop(self, timeout_s: float = 1.0) -> None:
         self._stop_event.set()
@@ -138,9 +143,16 @@ class OscWriter(threading.Thread):
             log.warning("xruns %d, dropped hops %d so far", xruns, dropped)
             self._reported = (xruns, dropped)
         builder = OscMessageBuilder(STATUS_ADDRESS)
-        for value in counts:
+        for value in (*counts, self.device_losses):
             builder.add_arg(int(value), "i")
+        builder.add_arg(self.device_state, "s")
         self.sender.send([builder.build().dgram])
+
+    def set_device_state(self, state: str, losses: int) -> None:
+        """The audio device is ``DEVICE_LOST`` or ``DEVICE_RUNNING`` (again); the thread
+        sends ``/mirage/status`` at its next idle moment, not at the next second."""
+        self.device_state, self.device_losses = state, losses
+        self._next_status_s = 0.0
 
     def sample0_ns(self) -> float:
         """Capture time (monotonic ns) of the source's sample 0: the first callback's start

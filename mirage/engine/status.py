@@ -86,6 +86,8 @@ class EngineSnapshot:
         Counters since start.
     emotion_resets : int
         Mood context resets served (control input: a new song).
+    device_losses : int
+        Times the audio device went away; ``device_lost``: it is away now (retrying).
     callback_p99_us, hop_to_send_p99_us : float or None
         Latency percentiles in microseconds; None while not measured yet.
     osc_targets : list of str
@@ -112,6 +114,8 @@ class EngineSnapshot:
     osc_targets: list[str] = field(default_factory=list)
     osc_profile: str = "readme"
     emotion_resets: int = 0
+    device_losses: int = 0
+    device_lost: bool = False
 
 
 # ---------------------------------------------------------------------------- pure helpers
@@ -264,8 +268,17 @@ def format_plain(snap: EngineSnapshot) -> str:
         f" drops={_fmt_count(getattr(snap, 'dropped_frames', None))}"
         f" osc_errors={_fmt_count(getattr(snap, 'osc_errors', None))}"
         f" emotion_restarts={_fmt_count(getattr(snap, 'emotion_restarts', None))}"
-        f" emotion_resets={_fmt_count(getattr(snap, 'emotion_resets', None))} {mood}"
+        f" emotion_resets={_fmt_count(getattr(snap, 'emotion_resets', None))}"
+        f"{_device_plain(snap)} {mood}"
     ).replace("–", "-")
+
+
+def _device_plain(snap) -> str:
+    """`` device_losses=N`` (and `` device=lost`` while away) once the device was lost."""
+    losses = getattr(snap, "device_losses", 0)
+    if not losses:
+        return ""
+    return f" device_losses={_fmt_count(losses)}" + (" device=lost" if getattr(snap, "device_lost", False) else "")
 
 
 # ---------------------------------------------------------------------------- live view
@@ -457,6 +470,9 @@ class _Frame:
         counters += counter("xruns", getattr(snap, "xruns", None), st.warn)
         counters += counter("drops", getattr(snap, "dropped_frames", None), st.bad)
         counters += counter("OSC errors", getattr(snap, "osc_errors", None), st.bad)
+        counters += counter("device losses", getattr(snap, "device_losses", None), st.warn)
+        if getattr(snap, "device_lost", False):
+            counters.append(Segment("  AUDIO DEVICE LOST, retrying", st.bad))
 
         def latency(label: str, value, budget_us: float) -> list:
             x = _finite(value)

@@ -12,7 +12,7 @@ Profiles (DESIGN.md, "OSC wire contract")::
                  /Hfmsg_ch0      arousal valence
     mirage-code  /LFmsg_ch{n}    instrument centroid bandwidth flatness rolloff pitch1..pitchk
                  /HFmsg_ch0      arousal valence
-    both         /mirage/status  xruns drops osc_errors emotion_restarts
+    both         /mirage/status  xruns drops osc_errors emotion_restarts device_losses device
 """
 
 from __future__ import annotations
@@ -44,8 +44,13 @@ FEATURE_ARGUMENTS = {
 """Per profile, the names of the feature message's arguments, in order (mirage-code sends
 0–4 pitches, so a message may stop before the last names)."""
 EMOTION_ARGUMENTS = ("arousal", "valence")
-STATUS_ARGUMENTS = ("xruns", "drops", "osc_errors", "emotion_restarts")
-"""`STATUS_ADDRESS`'s int32 arguments: xruns, dropped hops, OSC send errors, emotion-worker restarts."""
+STATUS_ARGUMENTS = ("xruns", "drops", "osc_errors", "emotion_restarts", "device_losses", "device")
+"""`STATUS_ADDRESS`'s arguments: five int32 (xruns, dropped hops, OSC send errors,
+emotion-worker restarts, audio-device losses), then a string, the device's state
+(`STATUS_DEVICE_STATES`)."""
+STATUS_TYPE_TAGS = "iiiiis"
+"""`STATUS_ARGUMENTS`' OSC type tags, in order."""
+STATUS_DEVICE_STATES = ("running", "lost")
 
 
 def _address_pattern(template: str) -> re.Pattern:
