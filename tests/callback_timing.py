@@ -16,6 +16,8 @@ import time
 
 import numpy as np
 
+from tests.osc_receivers import HANG_S
+
 # ctypes.PyDLL calls foreign functions *without* releasing the GIL (ctypes.CDLL releases it):
 # a C-level sleep through it blocks every other Python thread of the process.
 _LIBC_HOLDING_THE_GIL = ctypes.PyDLL(None)
@@ -27,10 +29,6 @@ CLOCK_MONOTONIC = 1
 
 class _Timespec(ctypes.Structure):
     _fields_ = [("tv_sec", ctypes.c_int64), ("tv_nsec", ctypes.c_int64)]
-
-
-HANG_S = 60.0
-"""Timeout of the condition waits: they end when the condition holds; this long only on a hang."""
 
 
 def hold_gil(seconds: float, *, attempts: int = 3) -> tuple[int, int]:

@@ -18,10 +18,9 @@ from pythonosc.osc_message_builder import OscMessageBuilder
 from mirage.control import RESET_EMOTION, ControlReceiver
 from mirage.errors import InputError
 from tests.engine_runs import read_stats, run_engine, start_engine
-from tests.osc_receivers import PythonOscReceiver, free_udp_port, wait_for
+from tests.osc_receivers import HANG_S, PythonOscReceiver, free_udp_port, wait_for
 
 OSCSEND = shutil.which("oscsend")
-HANG_S = 60.0  # waits end when their condition holds; this long only on a hang
 SONG_S = 8.0
 
 

@@ -10,11 +10,10 @@ import pytest
 from kernels.ring import Ring
 from mirage.emotion.worker import EmotionSupervisor
 from mirage.errors import InputError
-from tests.osc_receivers import wait_for
+from tests.osc_receivers import HANG_S, wait_for
 
 SR = 48000
 HOP = 512
-HANG_S = 60.0  # waits end when their condition holds; this long only if the worker hangs
 
 
 def feed(ring, x, start):

@@ -17,8 +17,7 @@ from mirage.errors import ParameterError
 from mirage.monitor import AddressRow, Traffic, format_plain, main, render_table
 from mirage.osc.encode import EmotionEncoder, make_hop_encoder
 from mirage.osc.sender import OscSender
-
-HANG_S = 60.0  # waits end when their condition holds; this long only if the monitor hangs
+from tests.osc_receivers import HANG_S
 
 
 def _free_udp_port():

@@ -16,11 +16,10 @@ import soundfile as sf
 
 from kernels.analyzer import analyze_tracks
 from tests.engine_runs import hop_features, read_stats, run_engine, start_engine
-from tests.osc_receivers import PythonOscReceiver, wait_for
+from tests.osc_receivers import HANG_S, PythonOscReceiver, wait_for
 from tests.signals import synthetic_set
 
 SR_HZ = 48000
-HANG_S = 60.0  # waits end when their condition holds; this long only on a hang
 
 
 def _count(osc, address):

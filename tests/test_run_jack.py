@@ -20,8 +20,8 @@ from kernels.analyzer import analyze_tracks
 from mirage.audio import raw_stream as rs
 from mirage.audio.jack_server import JackServer
 from tests.engine_runs import hop_features, read_stats, run_engine, start_engine
-from tests.callback_timing import HANG_S, assert_nominal_mean_period, hold_gil, starts_within, wait_for_callbacks
-from tests.osc_receivers import OSCDUMP, OscDump, PythonOscReceiver, parse_oscdump_line, wait_for
+from tests.callback_timing import assert_nominal_mean_period, hold_gil, starts_within, wait_for_callbacks
+from tests.osc_receivers import HANG_S, OSCDUMP, OscDump, PythonOscReceiver, parse_oscdump_line, wait_for
 from tests.signals import synthetic_set
 from tests.test_raw_stream import GIL_HOLD_S, NOMINAL_PERIOD_MS, WARMUP_CALLBACKS
 
