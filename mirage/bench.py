@@ -287,6 +287,9 @@ def main(args: argparse.Namespace) -> int:
         result["realtime"] = run_realtime_benchmark(quick=args.quick, log=log)
         add_kernel_ratio(result["realtime"], result["rows"])
         result["latency"] = run_latency_benchmark(quick=args.quick, realtime=realtime_allowed(), log=log)
+        from mirage.bench_jitter import run_jitter_benchmark
+
+        result["period_jitter"] = run_jitter_benchmark(quick=args.quick, realtime=realtime_allowed(), log=log)
     if not getattr(args, "no_startup", False):
         from mirage.bench_startup import RUNS, measure_warm_start
 
@@ -310,6 +313,11 @@ def main(args: argparse.Namespace) -> int:
         print(format_realtime_table(result["realtime"]))
         print()
         print(format_latency_table(result["latency"]))
+    if "period_jitter" in result:
+        from mirage.bench_jitter import format_jitter_line
+
+        print()
+        print(format_jitter_line(result["period_jitter"]))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
     if args.plot:

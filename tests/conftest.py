@@ -7,6 +7,7 @@ import subprocess
 import pytest
 
 from mirage.audio.jack_server import JackServer, jack_tools_missing
+from tests.osc_receivers import HANG_S
 
 
 def _realtime_allowed() -> bool:
@@ -39,7 +40,7 @@ def jack_server():
     from mirage.audio.raw_stream import reinitialize_portaudio
 
     server = JackServer(f"mirage-test-{os.getpid()}", realtime=_realtime_allowed())
-    server.start()
+    server.start(timeout_s=HANG_S)  # a loaded machine may take a while; only a hang fails
     saved = {key: os.environ.get(key) for key in server.env}
     server.export_env()
     try:

@@ -13,8 +13,12 @@ from pythonosc.osc_server import BlockingOSCUDPServer
 
 OSCDUMP = shutil.which("oscdump")
 
+HANG_S = 60.0
+"""Timeout of the tests' condition waits. They end as soon as their condition holds, so this
+only bounds a hang; it is long so that no load on the machine can reach it."""
 
-def wait_for(predicate, timeout_s: float = 5.0) -> bool:
+
+def wait_for(predicate, timeout_s: float = HANG_S) -> bool:
     """Poll ``predicate`` every 10 ms until it is true (True) or ``timeout_s`` passes (False):
     datagrams arrive on another thread or process."""
     deadline = time.monotonic() + timeout_s

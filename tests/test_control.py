@@ -4,20 +4,50 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import socket
 import subprocess
 import time
 
+import numpy as np
 import pytest
+import soundfile as sf
 from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
 from pythonosc.osc_message_builder import OscMessageBuilder
 
 from mirage.control import RESET_EMOTION, ControlReceiver
 from mirage.errors import InputError
 from tests.engine_runs import read_stats, run_engine, start_engine
-from tests.osc_receivers import PythonOscReceiver, free_udp_port, wait_for
+from tests.osc_receivers import HANG_S, PythonOscReceiver, free_udp_port, wait_for
 
 OSCSEND = shutil.which("oscsend")
+SONG_S = 8.0
+
+
+def _song(tmp_path):
+    """An 8 s tone: a run that ends by itself, after which the engine lets the emotion worker
+    read the whole mix (so a reset requested while it plays is served before the stats are
+    written, whatever the load; a --duration would stop the worker wherever it is)."""
+    sr_hz = 48000
+    t = np.arange(int(SONG_S * sr_hz)) / sr_hz
+    tone = (0.2 * np.sin(2 * np.pi * 330 * t) * (0.6 + 0.4 * np.sin(2 * np.pi * 1.5 * t))).astype(np.float32)
+    path = tmp_path / "song.wav"
+    sf.write(path, tone, sr_hz, subtype="FLOAT")
+    return str(path)
+
+
+def _count(osc, address, start=0):
+    return sum(1 for a, _ in osc.received[start:] if a == address)
+
+
+def _read_stderr_until(proc, needle, timeout_s=HANG_S):
+    """The engine's stderr lines up to the one containing ``needle`` (the status display
+    keeps writing, so this never blocks long), for a command the test must know handled."""
+    lines, deadline = [], time.monotonic() + timeout_s
+    while not lines or needle not in lines[-1]:
+        lines.append(proc.stderr.readline())
+        assert lines[-1] and time.monotonic() < deadline, f"engine never logged {needle!r}: {lines[-5:]}"
+    return lines
 
 
 def _message(address: str):
@@ -89,27 +119,27 @@ def test_emotion_reset_through_a_running_engine(tmp_path):
     keeps coming and the per-hop stream never pauses; a typo is logged and counted."""
     control_port = free_udp_port()
     with PythonOscReceiver() as osc:
-        proc = start_engine(["--input", "demo", "--clock", "--duration", "7", "--osc-port", str(osc.port),
+        proc = start_engine(["--input", _song(tmp_path), "--clock", "--osc-port", str(osc.port),
                              "--control-port", str(control_port), "--stats-json", str(tmp_path / "s.json")])
         try:
-            assert wait_for(lambda: any(a == "/Hfmsg_ch0" for a, _ in list(osc.received)), 60), \
-                "no mood before the reset"
+            assert wait_for(lambda: _count(osc, "/Hfmsg_ch0") > 0, HANG_S), "no mood before the reset"
             subprocess.run([OSCSEND, "127.0.0.1", str(control_port), RESET_EMOTION], check=True, timeout=10)
             subprocess.run([OSCSEND, "127.0.0.1", str(control_port), "/mirage/emotion/rest"], check=True,
                            timeout=10)
             reset_at = len(osc.received)
-            assert proc.wait(timeout=60) == 0
+            assert proc.wait(timeout=HANG_S) == 0
             stderr = proc.stderr.read()
         finally:
             proc.kill()
-        time.sleep(0.3)
-    stats = read_stats(tmp_path / "s.json")
+        stats = read_stats(tmp_path / "s.json")
+        assert wait_for(lambda: _count(osc, "/Lfmsg_ch0") >= stats["hops_sent"]
+                        and _count(osc, "/Hfmsg_ch0") >= stats["emotion_sent"], HANG_S)
     assert stats["control_osc"] == {"received": {RESET_EMOTION: 1}, "ignored": 1}
     assert stats["emotion_resets"] == 1
     assert "emotion context reset requested (#1)" in stderr
     assert "control: ignored /mirage/emotion/rest" in stderr
-    assert sum(1 for a, _ in osc.received[reset_at:] if a == "/Hfmsg_ch0") >= 3  # the mood goes on
-    assert sum(1 for a, _ in osc.received if a == "/Lfmsg_ch0") == stats["hops_sent"]
+    assert _count(osc, "/Hfmsg_ch0", reset_at) >= 3  # the mood goes on
+    assert _count(osc, "/Lfmsg_ch0") == stats["hops_sent"]
     assert stats["dropped_frames"] == 0
 
 
@@ -134,17 +164,16 @@ def test_midi_program_change_and_song_select_reset_the_mood(jack_server, tmp_pat
     pedal.open_virtual_port(name)
     try:
         with PythonOscReceiver() as osc:
-            proc = start_engine(["--input", "demo", "--clock", "--duration", "7", "--osc-port", str(osc.port),
+            proc = start_engine(["--input", _song(tmp_path), "--clock", "--osc-port", str(osc.port),
                                  "--control-midi", name, "--stats-json", str(tmp_path / "s.json")])
             try:
-                assert wait_for(lambda: any(a == "/Hfmsg_ch0" for a, _ in list(osc.received)), 60), \
-                    "no mood before the pedal"
+                assert wait_for(lambda: _count(osc, "/Hfmsg_ch0") > 0, HANG_S), "no mood before the pedal"
                 pedal.send_message([0x90, 60, 100])  # note on, channel 1
                 pedal.send_message([0xC0 | 9, 4])    # program change, channel 10
                 time.sleep(0.7)                      # > one hop: two separate resets
                 pedal.send_message([0x80, 60, 0])
                 pedal.send_message([0xF3, 2])        # song select
-                assert proc.wait(timeout=60) == 0
+                assert proc.wait(timeout=HANG_S) == 0
                 stderr = proc.stderr.read()
             finally:
                 proc.kill()
@@ -161,14 +190,17 @@ def test_midi_program_change_and_song_select_reset_the_mood(jack_server, tmp_pat
 def test_a_reset_without_the_emotion_model_is_logged_and_harmless(tmp_path):
     control_port = free_udp_port()
     with PythonOscReceiver() as osc:
-        proc = start_engine(["--input", "demo", "--clock", "--duration", "3", "--no-emotion",
+        proc = start_engine(["--input", "demo", "--clock", "--no-emotion",
                              "--osc-port", str(osc.port), "--control-port", str(control_port),
                              "--stats-json", str(tmp_path / "s.json")])
         try:
-            assert wait_for(lambda: any(a == "/Lfmsg_ch0" for a, _ in list(osc.received)), 60)
+            assert wait_for(lambda: _count(osc, "/Lfmsg_ch0") > 0, HANG_S)
             subprocess.run([OSCSEND, "127.0.0.1", str(control_port), RESET_EMOTION], check=True, timeout=10)
-            assert proc.wait(timeout=60) == 0
-            stderr = proc.stderr.read()
+            # ended once the command is handled (it is logged), not when a --duration guesses
+            stderr = "".join(_read_stderr_until(proc, "emotion reset ignored"))
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=HANG_S) == 0
+            stderr += proc.stderr.read()
         finally:
             proc.kill()
     stats = read_stats(tmp_path / "s.json")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
 import soundfile as sf
 
 from tests.engine_runs import read_stats, run_engine
-from tests.osc_receivers import PythonOscReceiver
+from tests.osc_receivers import PythonOscReceiver, wait_for
 from tests.signals import rendered_piano
 
 
@@ -42,9 +41,10 @@ def test_live_mood_equals_offline_mood(song, tmp_path):
         done = run_engine(["--input", str(song), "--clock", "--osc-port", str(osc.port),
                            "--stats-json", str(tmp_path / "s.json")])
         assert done.returncode == 0, done.stderr
-        time.sleep(0.3)
+        sent = read_stats(tmp_path / "s.json")["emotion_sent"]
+        assert wait_for(lambda: sum(1 for a, _ in list(osc.received) if a == "/Hfmsg_ch0") >= sent, 60)
     live = np.array([args for address, args in osc.received if address == "/Hfmsg_ch0"], dtype=np.float64)
-    assert read_stats(tmp_path / "s.json")["emotion_sent"] == len(live)
+    assert sent == len(live)
     assert len(live) == len(offline), (len(live), len(offline))
     # Same features, same model, one step per inference (the int8 model quantizes per call);
     # the live values travel as float32.

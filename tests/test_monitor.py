@@ -1,6 +1,7 @@
 """`mirage monitor` run as a real process, fed by our sender."""
 
 import io
+import select
 import signal
 import socket
 import subprocess
@@ -16,6 +17,7 @@ from mirage.errors import ParameterError
 from mirage.monitor import AddressRow, Traffic, format_plain, main, render_table
 from mirage.osc.encode import EmotionEncoder, make_hop_encoder
 from mirage.osc.sender import OscSender
+from tests.osc_receivers import HANG_S
 
 
 def _free_udp_port():
@@ -54,6 +56,34 @@ class _Feeder:
         self.sender.close()
 
 
+def _read_until(monitor, done, timeout_s=HANG_S):
+    """The monitor's stdout lines, read as they come until ``done(lines)`` (no sleep guesses
+    how long a loaded machine takes to start it or to deliver the datagrams)."""
+    lines, deadline = [], time.monotonic() + timeout_s
+    while not done(lines):
+        remaining = deadline - time.monotonic()
+        assert remaining > 0, f"monitor output never satisfied the test: {lines[-5:]}"
+        if select.select([monitor.stdout], [], [], remaining)[0]:
+            line = monitor.stdout.readline()
+            assert line, f"monitor exited early ({monitor.wait()}): {monitor.stderr.read()}"
+            lines.append(line.rstrip("\n"))
+    return lines
+
+
+def _listening(lines):
+    """Printed once the socket is bound and the signal handlers are installed."""
+    return any(line.startswith("monitor listening on UDP") for line in lines)
+
+
+def _counts_at_least(n, addresses):
+    """A printed block shows every one of ``addresses`` with count >= n."""
+    def done(lines):
+        counts = {line.split(" ")[0]: int(line.split(" ")[1].removeprefix("count="))
+                  for line in lines if " count=" in line}
+        return all(counts.get(a, 0) >= n for a in addresses)
+    return done
+
+
 def _last_block(stdout):
     """The final plain block: header line + one line per address, before the summary."""
     lines = stdout.strip().splitlines()
@@ -63,13 +93,24 @@ def _last_block(stdout):
 
 
 def test_monitor_shows_counts_rates_and_values():
+    """The feeder runs until the monitor has shown 30 of each message, then SIGTERM ends it:
+    counts and values are checked exactly; the rate only for being there (its arithmetic is
+    `test_rate_over_the_window`; arrival times on a loaded machine are not a test's business)."""
     port = _free_udp_port()
-    monitor = _start_monitor("--port", str(port), "--duration", "2")
-    feeder = _Feeder(port)
+    addresses = {"/Hfmsg_ch0", "/Lfmsg_ch0", "/Lfmsg_ch1"}
+    monitor = _start_monitor("--port", str(port))
     try:
-        stdout, stderr = monitor.communicate(timeout=30)
+        head = _read_until(monitor, _listening)
+        feeder = _Feeder(port)
+        try:
+            head += _read_until(monitor, _counts_at_least(30, addresses))
+            monitor.send_signal(signal.SIGTERM)
+            stdout, stderr = monitor.communicate(timeout=HANG_S)
+        finally:
+            feeder.close()
     finally:
-        feeder.close()
+        monitor.kill()
+    stdout = "\n".join(head) + "\n" + stdout
     assert monitor.returncode == 0, stderr
     assert f"listening on UDP 127.0.0.1:{port}" in stdout
     block = _last_block(stdout)
@@ -83,9 +124,8 @@ def test_monitor_shows_counts_rates_and_values():
     assert rows["/Hfmsg_ch0"].endswith("last: arousal=0.5 valence=-0.25")
     for line in rows.values():
         fields = dict(f.split("=") for f in line.split(" ")[1:3])
-        assert int(fields["count"]) > 20
-        # Sent every 10 ms, so ~100 Hz; generous bounds for a loaded 2-core machine.
-        assert 10 < float(fields["rate_hz"]) < 150
+        assert int(fields["count"]) >= 30
+        assert float(fields["rate_hz"]) > 0  # still arriving when it stopped
     summary = stdout.strip().splitlines()[-1]
     assert summary.startswith("monitor stopped after") and "3 addresses" in summary
 
@@ -94,10 +134,12 @@ def test_monitor_shows_counts_rates_and_values():
 def test_monitor_stops_cleanly_on_a_signal(sig):
     port = _free_udp_port()
     monitor = _start_monitor("--port", str(port))
-    first = monitor.stdout.readline()  # printed once the stop handlers are installed
-    assert first.startswith("monitor listening"), first
-    monitor.send_signal(sig)
-    stdout, stderr = monitor.communicate(timeout=15)
+    try:
+        _read_until(monitor, _listening)  # a signal before the handlers are set would kill it
+        monitor.send_signal(sig)
+        stdout, stderr = monitor.communicate(timeout=HANG_S)
+    finally:
+        monitor.kill()
     assert monitor.returncode == 0, stderr
     assert "monitor stopped after" in stdout
     assert "Traceback" not in stderr
@@ -107,7 +149,7 @@ def test_port_in_use_is_a_one_line_error_with_exit_code_2():
         busy.bind(("127.0.0.1", 0))
         port = busy.getsockname()[1]
         monitor = _start_monitor("--port", str(port), "--duration", "1")
-        stdout, stderr = monitor.communicate(timeout=15)
+        stdout, stderr = monitor.communicate(timeout=HANG_S)
     assert monitor.returncode == 2
     assert stderr.strip().splitlines() == [
         f"mirage monitor: error: cannot listen for OSC on UDP 127.0.0.1:{port}: port already in use"

@@ -98,15 +98,21 @@ def test_several_targets_and_a_refusing_one(osc_server):
     dead_port = _free_udp_port()
     encoder = make_hop_encoder(3)
     sender = OscSender([f"127.0.0.1:{port}", f"localhost:{dead_port}"])
-    for _ in range(10):
-        sender.send(encoder.encode(_features(3), time.time()))
-        time.sleep(0.01)
     alive, dead = sender.stats
-    assert alive.datagrams_sent == 10 and alive.errors == 0
+    sends = 0
+
+    def refused():  # the ICMP port-unreachable fails a *later* send, whenever it is back
+        nonlocal sends
+        sender.send(encoder.encode(_features(3), time.time()))
+        sends += 1
+        return sends >= 10 and dead.errors >= 1
+
+    assert wait_for(refused)
+    assert alive.datagrams_sent == sends and alive.errors == 0
     assert dead.errors >= 1 and dead.last_error == "ECONNREFUSED"
-    assert dead.datagrams_sent + dead.errors == 10
+    assert dead.datagrams_sent + dead.errors == sends
     assert sender.errors == dead.errors
-    assert wait_for(lambda: len(received) == 30)
+    assert wait_for(lambda: len(received) == 3 * sends)
     sender.close()
 
 
@@ -116,10 +122,8 @@ def test_several_targets_and_a_refusing_one(osc_server):
 def test_refused_destination_is_counted_not_raised():
     sender = OscSender([f"127.0.0.1:{_free_udp_port()}"])
     datagram = [EmotionEncoder().encode(0.0, 0.0, time.time())]
-    for _ in range(5):
-        sender.send(datagram)  # the ICMP port-unreachable fails the *next* send
-        time.sleep(0.02)
-    assert sender.stats[0].errors >= 1
+    # the ICMP port-unreachable fails a *later* send: send until it has (or a hang)
+    assert wait_for(lambda: sender.send(datagram) == 0 and sender.stats[0].errors >= 1)
     assert sender.stats[0].last_error == "ECONNREFUSED"
 
 

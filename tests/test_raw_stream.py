@@ -4,9 +4,7 @@ Timing figures come from the timing ring written by the ``@cfunc`` itself (kerne
 timestamps taken on the audio thread), never from Python.
 """
 
-import contextlib
 import ctypes
-import threading
 import time
 
 import numpy as np
@@ -16,11 +14,14 @@ import sounddevice as sd
 from kernels.ring import Ring
 from mirage.audio import raw_stream as rs
 from mirage.errors import ParameterError
+from tests.callback_timing import assert_nominal_mean_period, hold_gil, starts_within, wait_for_callbacks
+from tests.osc_receivers import wait_for
 
 SR_HZ = 48000
 BLOCK = 512
 NOMINAL_PERIOD_MS = 1e3 * BLOCK / SR_HZ
 WARMUP_CALLBACKS = 20  # start-up transients (page faults, port connection) are not jitter
+GIL_HOLD_S = 0.5      # ~47 periods of 10.67 ms
 
 _PA_CALLBACK = ctypes.CFUNCTYPE(
     ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_void_p
@@ -95,72 +96,57 @@ def test_raw_stream_checks_parameters_before_opening():
 # --------------------------------------------------------------------------- on JACK
 
 
-def _period_deviation_ms(timing):
-    starts = timing[WARMUP_CALLBACKS:, rs.T_START_NS]
-    return np.abs(np.diff(starts) / 1e6 - NOMINAL_PERIOD_MS)
-
-
-@contextlib.contextmanager
-def _busy_python_threads(n):
-    """n threads spinning in pure Python (each holds the GIL for its switch interval)."""
-    stop = threading.Event()
-    spins = [0] * n
-
-    def spin(i):
-        while not stop.is_set():
-            spins[i] += 1
-
-    threads = [threading.Thread(target=spin, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        for t in threads:
-            t.join()
-    assert all(s > 0 for s in spins)  # the busy threads really ran
-
-
-def _run_capture(device, seconds, busy_threads=0):
-    table, ring = _capture_setup()
-    with _busy_python_threads(busy_threads):
-        with rs.RawStream(device, SR_HZ, BLOCK, 2, 2, rs.capture_callback(), table) as stream:
-            wall0 = time.monotonic_ns()
-            time.sleep(seconds)
-            wall1 = time.monotonic_ns()
-    return stream, table, ring, (wall1 - wall0) / 1e9
-
-
 @pytest.mark.jack
 def test_raw_stream_runs_at_nominal_rate(jack_server):
     device = rs.find_jack_device()
     assert sd.query_hostapis(sd.query_devices(device)["hostapi"])["name"] == rs.JACK_HOSTAPI_NAME
-    stream, table, ring, wall_s = _run_capture(device, 2.0)
+    table, ring = _capture_setup()
+    with rs.RawStream(device, SR_HZ, BLOCK, 2, 2, rs.capture_callback(), table) as stream:
+        wait_for_callbacks(stream.counters, 300)
     c = stream.counters()
     timing = stream.drain_timing()
     # Every callback left one timing record and one hop; nothing was lost.
-    assert len(timing) == c["callbacks"] == ring.written
+    assert len(timing) == c["callbacks"] == ring.written >= 300
     assert c["frames"] == BLOCK * c["callbacks"] and c["odd_blocks"] == 0
-    expected = wall_s * SR_HZ / BLOCK
-    assert abs(c["callbacks"] - expected) <= 0.05 * expected + 2, (c["callbacks"], expected)
-    periods_ms = np.diff(timing[WARMUP_CALLBACKS:, rs.T_START_NS]) / 1e6
-    assert abs(np.median(periods_ms) - NOMINAL_PERIOD_MS) < 0.1, np.median(periods_ms)
-    mean_ms = (timing[-1, 0] - timing[WARMUP_CALLBACKS, 0]) / 1e6 / (len(timing) - 1 - WARMUP_CALLBACKS)
-    assert abs(mean_ms - NOMINAL_PERIOD_MS) < 0.05, mean_ms
-    # xruns are reported, by kind, and consistent with the per-callback flags.
+    assert (timing[:, rs.T_FRAMES] == BLOCK).all()
+    # The pace, on the callback's own clock (a wall clock around start/stop would count the
+    # machine's load, not the stream).
+    mean_ms = assert_nominal_mean_period(timing[WARMUP_CALLBACKS:, rs.T_START_NS], NOMINAL_PERIOD_MS)
+    # xruns are reported, by kind, and consistent with the per-callback flags (how many there
+    # are depends on the machine's load: reported by `mirage bench --realtime`, not asserted).
     xrun_rows = int(np.count_nonzero(timing[:, rs.T_STATUS] & rs.PA_XRUN_MASK))
     assert c["xrun_callbacks"] == xrun_rows
-    assert c["xrun_callbacks"] <= 0.05 * c["callbacks"]
     # The dummy driver's capture ports deliver silence.
     hops = rs.drain_hops(ring)
     assert hops.shape == (BLOCK * c["callbacks"], 2) and not hops.any()
     durations_us = timing[:, rs.T_DURATION_NS] / 1e3
     print(
-        f"\ncallbacks {c['callbacks']} in {wall_s:.2f} s, period median {np.median(periods_ms):.4f} ms, "
+        f"\ncallbacks {c['callbacks']}, mean period {mean_ms:.4f} ms, "
         f"duration p50/p99 {np.percentile(durations_us, 50):.1f}/{np.percentile(durations_us, 99):.1f} µs, "
         f"xruns {c['xrun_callbacks']}, realtime={jack_server.realtime}"
     )
+
+
+def _hops_after_the_signal_arrives(ring, n_hops):
+    """``n_hops`` hops captured once the signal has reached every channel (float32[n·BLOCK, ch]).
+
+    JACK applies a connection between cycles, one port at a time: the hops are drained until
+    one carries signal on every channel, one more is skipped for good measure, and the rest
+    are waited for by count. No sleep guesses when the connections take effect.
+    """
+    found = []
+
+    def signal_everywhere():
+        x = rs.drain_hops(ring)
+        found.append((x != 0).any(axis=0).all() if len(x) else False)
+        return found[-1]
+
+    assert wait_for(signal_everywhere, 60), "the injected signal never reached the ring"
+    rs.drain_hops(ring)
+    start = ring.written + 1
+    assert wait_for(lambda: ring.written >= start + n_hops, 60)
+    x = rs.drain_hops(ring)
+    return x[BLOCK:][: n_hops * BLOCK]
 
 
 @pytest.mark.jack
@@ -193,13 +179,10 @@ def test_injected_sine_reaches_the_ring(jack_server):
                 jack_server.connect(source, port)
             links = jack_server.connections()
             assert [links[p] for p in our_inputs] == [[s] for s in player]
-            time.sleep(0.3)  # let the new connections take effect
-            rs.drain_hops(ring)
             dropped_before = ring.dropped
-            time.sleep(1.0)
-            x = rs.drain_hops(ring)
+            x = _hops_after_the_signal_arrives(ring, int(np.ceil(SR_HZ / BLOCK)))  # 1 s
     assert ring.dropped == dropped_before
-    assert x.shape[0] >= 0.9 * SR_HZ
+    assert x.shape[0] >= SR_HZ
     for ch in range(2):
         s = x[:, ch].astype(np.float64)
         rms = np.sqrt(np.mean(s**2))
@@ -211,55 +194,41 @@ def test_injected_sine_reaches_the_ring(jack_server):
         assert np.abs(np.diff(s)).max() <= 2 * np.pi * freq_hz * amplitude / SR_HZ * 1.01
 
 
-def _python_callback_deviation_ms(device, seconds, busy_threads):
-    """Control: an ordinary (GIL-needing) sounddevice callback, timestamped in Python."""
+@pytest.mark.jack
+def test_callback_keeps_its_pace_while_python_holds_the_gil(jack_server):
+    """Design rule: the callback's timing must not depend on Python threads (no GIL).
+
+    This thread holds the GIL for GIL_HOLD_S (a C sleep called through ctypes.PyDLL) while the
+    ``@cfunc`` stream runs; by the callback's own timestamps it starts about once per period
+    inside that window. Control, same server, same hold: sounddevice's ordinary Python
+    callback needs the GIL, so it never starts inside the window, and resumes after it. Counts, not percentiles: the machine's load cannot turn one into the other.
+    (Period jitter figures belong to `mirage bench --realtime`.)
+    """
+    device = rs.find_jack_device()
+    table, ring = _capture_setup()
+    with rs.RawStream(device, SR_HZ, BLOCK, 2, 2, rs.capture_callback(), table) as stream:
+        wait_for_callbacks(stream.counters, WARMUP_CALLBACKS)
+        window = hold_gil(GIL_HOLD_S)
+        wait_for_callbacks(stream.counters, stream.counters()["callbacks"] + 2)  # the window is closed
+    timing = stream.drain_timing()
+    assert len(timing) == stream.counters()["callbacks"] == ring.written  # one record per callback
+    periods_in_window = (window[1] - window[0]) / 1e6 / NOMINAL_PERIOD_MS  # >= 23
+    ours = starts_within(timing[:, rs.T_START_NS], window)
+
     starts = []
 
-    def callback(indata, outdata, frames, time_info, status):
+    def python_callback(indata, outdata, frames, time_info, status):
         starts.append(time.monotonic_ns())
         outdata.fill(0)
 
-    with _busy_python_threads(busy_threads):
-        with sd.Stream(device=device, samplerate=SR_HZ, blocksize=BLOCK, channels=2, dtype="float32",
-                       callback=callback):  # fmt: skip
-            time.sleep(seconds)
-    return np.abs(np.diff(np.array(starts[WARMUP_CALLBACKS:])) / 1e6 - NOMINAL_PERIOD_MS)
-
-
-@pytest.mark.jack
-def test_callback_timing_ignores_busy_python_threads(jack_server):
-    """Design budget: callback period p99 deviation <= 0.5 ms with 2 busy Python threads.
-
-    Rare host-level stalls (VM steal, another tenant) hit the baseline just as often, so the
-    p99 may be retried twice; a GIL-bound callback fails every attempt (and its median),
-    as the Python-callback control run shows.
-    """
-    if not jack_server.realtime:
-        pytest.skip("jackd without realtime scheduling: jitter reflects CPU contention, not the GIL")
-    device = rs.find_jack_device()
-
-    def measure(busy):
-        stream, table, ring, _ = _run_capture(device, 2.0, busy_threads=busy)
-        timing = stream.drain_timing()
-        # The figures come from the cfunc's own timestamps (one record per callback).
-        assert len(timing) == stream.counters()["callbacks"] == ring.written
-        dev = _period_deviation_ms(timing)
-        return np.percentile(dev, 50), np.percentile(dev, 99), dev.max()
-
-    baseline = measure(0)
-    attempts = []
-    for _ in range(3):
-        attempts.append(measure(2))
-        if attempts[-1][1] <= 0.5:
-            break
-    control = _python_callback_deviation_ms(device, 2.0, busy_threads=2)
-    fmt = "{:.3f}/{:.3f}/{:.3f}".format
-    print(
-        f"\nperiod deviation from nominal, ms p50/p99/max: cfunc idle {fmt(*baseline)}; "
-        f"cfunc 2 busy threads {'; '.join(fmt(*a) for a in attempts)}; "
-        f"python callback 2 busy threads {fmt(np.percentile(control, 50), np.percentile(control, 99), control.max())}"
-    )
-    assert all(a[0] <= 0.1 for a in attempts), attempts
-    assert attempts[-1][1] <= 0.5, attempts
-    # The measurement has teeth: a callback that needs the GIL is late most of the time.
-    assert np.percentile(control, 50) > 0.5, np.percentile(control, 50)
+    with sd.Stream(device=device, samplerate=SR_HZ, blocksize=BLOCK, channels=2, dtype="float32",
+                   callback=python_callback):  # fmt: skip
+        assert wait_for(lambda: len(starts) >= WARMUP_CALLBACKS, 60)
+        python_window = hold_gil(GIL_HOLD_S)
+        after = len(starts)
+        assert wait_for(lambda: len(starts) >= after + 5, 60)  # the control is alive after the hold
+    theirs = starts_within(starts, python_window)
+    print(f"\ncallbacks started while the GIL was held for {GIL_HOLD_S} s ({periods_in_window:.1f} periods): "
+          f"@cfunc {ours}, Python callback {theirs}")
+    assert ours >= periods_in_window / 2, (ours, periods_in_window)
+    assert theirs == 0, theirs  # the hold really blocks a callback that needs the GIL

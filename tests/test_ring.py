@@ -31,6 +31,7 @@ from kernels.ring import (
     ring_view_2d,
 )
 from mirage.errors import ParameterError
+from tests.osc_receivers import HANG_S
 
 RECORD_LEN = 16
 STRESS_N = 2_000_000
@@ -315,8 +316,8 @@ def _assert_stress_result(ring, result, n):
 
 @pytest.mark.parametrize(
     ("capacity", "n", "period_ns"),
-    [(16, STRESS_N, 0), (4096, STRESS_N, 0), (1 << 16, STRESS_N // 4, 1000)],
-    ids=["tiny-flat-out", "large-flat-out", "paced-1us"],
+    [(16, STRESS_N, 0), (4096, STRESS_N, 0), (1 << 17, 100_000, 2000)],
+    ids=["tiny-flat-out", "large-flat-out", "paced-2us-roomy"],
 )
 def test_cross_thread_stress(capacity, n, period_ns):
     ring = Ring.create(capacity, RECORD_LEN, np.float64)
@@ -330,15 +331,16 @@ def test_cross_thread_stress(capacity, n, period_ns):
     producer = threading.Thread(target=_produce, args=(ring.header, ring.data, n, done, period_ns))
     t0 = time.perf_counter()
     producer.start()
-    _consume(ring.header, ring.data, n, 8 * 10**9, result)
-    producer.join(timeout=10)
+    _consume(ring.header, ring.data, n, int(HANG_S * 1e9), result)
+    producer.join(timeout=HANG_S)
     elapsed = time.perf_counter() - t0
     assert not producer.is_alive() and done[0] == 1
     _assert_stress_result(ring, result, n)
     if period_ns:
-        # Paced far below the consumer's speed, 65 ms of slack for scheduling gaps on a
-        # loaded machine: (nearly) everything must arrive.
-        assert result[0] >= 0.9 * n, f"only {result[0]} of {n} delivered"
+        # The ring holds the whole run, so nothing may be dropped however the two threads
+        # are scheduled (a deadline of "fast enough" would be the machine's load, not the
+        # ring's); pacing keeps the consumer at the empty/non-empty boundary all along.
+        assert result[0] == n and ring.dropped == 0, f"{result[0]} of {n} delivered, {ring.dropped} dropped"
     print(
         f"\ncapacity {capacity}: {n / elapsed / 1e6:.1f} M records/s, "
         f"delivered {result[0]}, dropped {ring.dropped}"
@@ -365,9 +367,9 @@ def test_cross_process_stress():
         child = ctx.Process(target=_producer_process, args=(ring.spec, n))
         child.start()
         try:
-            _consume(ring.header, ring.data, n, 9 * 10**9, result)
+            _consume(ring.header, ring.data, n, int(HANG_S * 1e9), result)
         finally:
-            child.join(timeout=10)
+            child.join(timeout=HANG_S)
             if child.is_alive():
                 child.kill()
                 child.join()

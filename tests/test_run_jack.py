@@ -7,6 +7,8 @@ sine). Timing figures come from the engine callback's own timestamps.
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 
 import numpy as np
@@ -17,9 +19,10 @@ import soundfile as sf
 from kernels.analyzer import analyze_tracks
 from mirage.audio import raw_stream as rs
 from tests.engine_runs import hop_features, read_stats, run_engine, start_engine
-from tests.osc_receivers import OSCDUMP, OscDump, PythonOscReceiver, parse_oscdump_line
+from tests.callback_timing import assert_nominal_mean_period, hold_gil, starts_within, wait_for_callbacks
+from tests.osc_receivers import HANG_S, OSCDUMP, OscDump, PythonOscReceiver, parse_oscdump_line, wait_for
 from tests.signals import synthetic_set
-from tests.test_raw_stream import NOMINAL_PERIOD_MS, WARMUP_CALLBACKS, _busy_python_threads
+from tests.test_raw_stream import GIL_HOLD_S, NOMINAL_PERIOD_MS, WARMUP_CALLBACKS
 
 pytestmark = pytest.mark.jack
 
@@ -27,7 +30,7 @@ SR_HZ = 48000
 TONE_HZ, AMPLITUDE = 440.0, 0.5
 
 
-def _wait_for_new_ports(server, before, prefix, count, timeout_s=30.0):
+def _wait_for_new_ports(server, before, prefix, count, timeout_s=HANG_S):
     deadline = time.monotonic() + timeout_s
     while True:
         new = sorted(p for p in set(server.ports()) - before if prefix in p)
@@ -74,11 +77,29 @@ def test_injected_tone_reaches_oscdump_and_python_osc(jack_server, osc_args, tmp
     expected = _expected_tone_features()
     device = rs.find_jack_device()
     mirage_code = "--osc-profile" in osc_args
+    address = "/LFmsg_ch" if mirage_code else "/Lfmsg_ch"
+    centroid_arg = 1 if mirage_code else 0  # mirage-code: the instrument name comes first
+
+    def tone_messages(received):
+        """Per channel, the args of the messages that carry the tone (silence: centroid 0)."""
+        return [[args for a, args in list(received) if a == f"{address}{ch}" and args[centroid_arg] > 0]
+                for ch in range(2)]
+
+    parsed = []  # oscdump's lines parsed so far (incrementally: the wait polls it)
+
+    def dumped():
+        for line in dump.lines[len(parsed):]:
+            _, a, _, args = parse_oscdump_line(line)
+            parsed.append((a, args))
+        return parsed
+
     before = set(jack_server.ports())
     dump = OscDump()
     try:
         with PythonOscReceiver() as osc:
-            proc = start_engine(["--input", "live", "--device", "system", "--no-emotion", "--duration", "6",
+            # No --duration: the run lasts until both receivers have heard the tone long enough
+            # (counted, however long a loaded machine takes), then SIGTERM ends it cleanly.
+            proc = start_engine(["--input", "live", "--device", "system", "--no-emotion",
                                  "--osc-port", str(osc.port), "--osc-target", f"127.0.0.1:{dump.port}",
                                  "--stats-json", str(tmp_path / "s.json"), *osc_args])
             try:
@@ -87,25 +108,22 @@ def test_injected_tone_reaches_oscdump_and_python_osc(jack_server, osc_args, tmp
                 with player.stream:
                     player_out = _wait_for_new_ports(jack_server, before | set(engine_in), ":out_", 2)
                     _feed_engine_with_tone(jack_server, engine_in, player_out)
-                    time.sleep(0.5)  # connections take effect; frames in flight hold the old input
-                    n_before, dump_before = len(osc.received), len(dump.lines)
-                    assert proc.wait(timeout=60) == 0, proc.stderr.read()
+                    assert wait_for(lambda: min(map(len, tone_messages(osc.received))) >= 150
+                                    and min(map(len, tone_messages(dumped()))) >= 150, HANG_S), \
+                        "the tone never reached both receivers"
+                    proc.send_signal(signal.SIGTERM)
+                    assert proc.wait(timeout=HANG_S) == 0, proc.stderr.read()
             finally:
                 proc.kill()
-            time.sleep(0.3)
     finally:
         dump.stop()
 
     stats = read_stats(tmp_path / "s.json")
     assert stats["tracks"] == 2 and not stats["clock_driven"]
-    assert stats["callbacks"] > 300 and stats["dropped_frames"] == 0
-    address = "/LFmsg_ch" if mirage_code else "/Lfmsg_ch"
-    for received in (osc.received[n_before:],
-                     [(a, args) for _, a, _, args in map(parse_oscdump_line, dump.lines[dump_before:])
-                      if a.startswith(address)]):
-        for ch in range(2):
-            msgs = [args for a, args in received if a == f"{address}{ch}"]
-            assert len(msgs) > 100, len(msgs)
+    assert stats["callbacks"] >= stats["hops_sent"] >= 150 and stats["dropped_frames"] == 0
+    for received in (osc.received, dumped()):
+        for msgs in tone_messages(received):
+            assert len(msgs) >= 150, len(msgs)
             if mirage_code:
                 name, centroid, _bw, _flat, _roll, pitch1, *_ = msgs[-1]
                 assert name == "LIBROSA"
@@ -128,8 +146,8 @@ def test_file_playback_through_portaudio_equals_analyze(jack_server, tmp_path):
         done = run_engine(["--input", str(path), "--device", "system", "--no-emotion", "--osc-port", str(osc.port),
                            "--stats-json", str(tmp_path / "s.json")])
         assert done.returncode == 0, done.stderr
-        time.sleep(0.3)
-    stats = read_stats(tmp_path / "s.json")
+        stats = read_stats(tmp_path / "s.json")
+        assert wait_for(lambda: len(hop_features(osc.received, 3)) >= stats["hops_sent"], HANG_S)
     assert not stats["clock_driven"]
     # The song is pulled block by block by the callback, so even an xrun (a late cycle on a
     # loaded machine) cannot shift the analysed samples.
@@ -138,44 +156,39 @@ def test_file_playback_through_portaudio_equals_analyze(jack_server, tmp_path):
     assert np.array_equal(got, expected)
 
 
-def test_engine_callback_period_ignores_busy_python_threads(jack_server):
-    """16 tracks analysed in the callback; 2 pure-Python threads spin in the same process:
-    the callback period's p99 deviation from nominal stays <= 0.5 ms (design budget)."""
-    if not jack_server.realtime:
-        pytest.skip("jackd without realtime scheduling: jitter reflects CPU contention, not the GIL")
+def test_engine_callback_keeps_its_pace_while_python_holds_the_gil(jack_server):
+    """16 tracks analysed in the engine's callback while this thread holds the GIL (a C sleep):
+    by its own timestamps the callback still starts about once per period in that window,
+    and it analysed every hop. (A GIL-bound callback starts 0 times: the control in
+    test_raw_stream. Period jitter and duration figures: `mirage bench --realtime`.)"""
     from mirage.engine.callback import engine_callback
     from mirage.engine.graph import EngineGraph
 
     device = rs.find_jack_device()
     n_tracks = 16
-
-    def measure(busy):
-        graph = EngineGraph(n_tracks=n_tracks, sr_hz=SR_HZ, n_fft=2048, hop=512, pitch_ranges_hz=None,
-                            channel_map=[c % 2 for c in range(n_tracks)], playback=None, max_block=4096)
-        with _busy_python_threads(busy):
-            with rs.RawStream(device, SR_HZ, 512, 2, 0, engine_callback(), graph.table) as stream:
-                time.sleep(2.0)
+    graph = EngineGraph(n_tracks=n_tracks, sr_hz=SR_HZ, n_fft=2048, hop=512, pitch_ranges_hz=None,
+                        channel_map=[c % 2 for c in range(n_tracks)], playback=None, max_block=4096)
+    try:
+        with rs.RawStream(device, SR_HZ, 512, 2, 0, engine_callback(), graph.table) as stream:
+            wait_for_callbacks(stream.counters, WARMUP_CALLBACKS)
+            window = hold_gil(GIL_HOLD_S)
+            wait_for_callbacks(stream.counters, stream.counters()["callbacks"] + 2)  # the window is closed
         timing = stream.drain_timing()
-        assert graph.feature_ring.written == graph.analyzer.frames_done > 100
+        assert len(timing) == stream.counters()["callbacks"]
+        assert graph.feature_ring.written == graph.analyzer.frames_done >= len(timing) - 4  # (n_fft - hop) / hop
+    finally:
         graph.close()
-        deviation = np.abs(np.diff(timing[WARMUP_CALLBACKS:, rs.T_START_NS]) / 1e6 - NOMINAL_PERIOD_MS)
-        durations_us = timing[WARMUP_CALLBACKS:, rs.T_DURATION_NS] / 1e3
-        return np.percentile(deviation, 99), np.percentile(durations_us, 99)
-
-    idle = measure(0)
-    attempts = []
-    for _ in range(3):  # rare host stalls hit idle runs as often; a GIL-bound callback fails every time
-        attempts.append(measure(2))
-        if attempts[-1][0] <= 0.5:
-            break
-    print(f"\nengine callback, {n_tracks} tracks: period deviation p99 idle {idle[0]:.3f} ms, busy "
-          f"{', '.join(f'{a[0]:.3f}' for a in attempts)} ms; duration p99 idle {idle[1]:.1f} µs")
-    assert attempts[-1][0] <= 0.5
+    periods_in_window = (window[1] - window[0]) / 1e6 / NOMINAL_PERIOD_MS
+    started = starts_within(timing[:, rs.T_START_NS], window)
+    durations_us = timing[WARMUP_CALLBACKS:, rs.T_DURATION_NS] / 1e3
+    print(f"\nengine callback, {n_tracks} tracks: {started} starts while the GIL was held "
+          f"({periods_in_window:.1f} periods); duration p99 {np.percentile(durations_us, 99):.1f} µs")
+    assert started >= periods_in_window / 2, (started, periods_in_window)
 
 
 def test_a_stalled_osc_writer_never_stalls_the_callback(jack_server):
-    """Nobody drains the feature ring for 2 s: the callback keeps its pace, the ring keeps
-    the newest hops, and the reader is told exactly how many it lost."""
+    """Nobody drains the feature ring for more than twice its capacity: the callback keeps
+    its pace, the ring keeps the newest hops, and the reader is told exactly how many it lost."""
     from kernels.ring import ring_pop
     from mirage.engine.callback import engine_callback
     from mirage.engine.graph import EngineGraph
@@ -183,14 +196,14 @@ def test_a_stalled_osc_writer_never_stalls_the_callback(jack_server):
     device = rs.find_jack_device()
     graph = EngineGraph(n_tracks=4, sr_hz=SR_HZ, n_fft=2048, hop=512, pitch_ranges_hz=None,
                         channel_map=[0, 1, 0, 1], playback=None, max_block=4096, feature_seconds=0.5)
+    capacity = graph.feature_ring.data.shape[0]
     with rs.RawStream(device, SR_HZ, 512, 2, 0, engine_callback(), graph.table) as stream:
-        time.sleep(2.0)
+        assert wait_for(lambda: graph.feature_ring.written > 150, HANG_S)  # > 2 x the capacity
     timing = stream.drain_timing()
-    periods_ms = np.diff(timing[WARMUP_CALLBACKS:, rs.T_START_NS]) / 1e6
-    assert abs(np.median(periods_ms) - NOMINAL_PERIOD_MS) < 0.1
+    assert_nominal_mean_period(timing[WARMUP_CALLBACKS:, rs.T_START_NS], NOMINAL_PERIOD_MS)  # never waited
     ring = graph.feature_ring
     written = ring.written
-    assert written == graph.analyzer.frames_done > 150 > ring.data.shape[0]
+    assert written == graph.analyzer.frames_done > 150 > 2 * capacity
     record = np.zeros(ring.data.shape[1:], np.float64)
     hop_indices = []
     while ring_pop(ring.header, ring.data, record):

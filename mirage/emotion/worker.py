@@ -74,7 +74,7 @@ class WorkerConfig:
     loop_samples: int = 0         # > 0: the mix is a song of this length, looping
 
 
-def worker_main(cfg: WorkerConfig, ready, stop, reset_requested, reset_applied, reset_at_hop) -> None:
+def worker_main(cfg: WorkerConfig, ready, stop, reset_requested, reset_applied, reset_at_hop, hops_done) -> None:
     """Entry point of the spawned process (returns on ``stop`` or when the parent dies).
 
     ``reset_requested`` / ``reset_applied``: shared int64 counters, ``reset_at_hop`` the hop
@@ -82,6 +82,9 @@ def worker_main(cfg: WorkerConfig, ready, stop, reset_requested, reset_applied, 
     before ``reset_requested``, this process reads them in the opposite order (x86-64 keeps
     stores in order and loads in order, and each aligned 8-byte access is atomic); a stale
     read only delays a reset by one hop.
+
+    ``hops_done``: shared int64, the mix hop count up to which every result has been pushed
+    (stored after the push, so a parent that reads it, then pops, gets those results).
 
     Ctrl-C in a terminal signals the whole process group: the worker ignores SIGINT and
     SIGTERM, the parent owns the shutdown (it sets ``stop``), so no traceback and no restart
@@ -112,6 +115,7 @@ def worker_main(cfg: WorkerConfig, ready, stop, reset_requested, reset_applied, 
     parent = os.getppid()
     served = reset_requested.value  # a (re)started worker begins with a new context anyway
     reset_applied.value = served
+    hops_done.value = mix.read
     ready.set()
     base = mix.read * hop        # absolute sample index of the extractor's sample 0
     dropped = mix.dropped
@@ -152,6 +156,7 @@ def worker_main(cfg: WorkerConfig, ready, stop, reset_requested, reset_applied, 
             out[0], out[1] = state
             out[2] = cfg.t0_s + base / cfg.sr_hz + T[j]
             res.push(out)
+        hops_done.value = mix.read
     mix.close()
     res.close()
     if mp.parent_process() is not None:
@@ -214,6 +219,7 @@ class EmotionSupervisor:
         self._reset_requested = self._ctx.RawValue("q", 0)
         self._reset_applied = self._ctx.RawValue("q", 0)
         self._reset_at_hop = self._ctx.RawValue("q", -1)
+        self._hops_done = self._ctx.RawValue("q", 0)
         self._reset_lock = threading.Lock()  # parent threads only; the worker never waits on it
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -250,7 +256,7 @@ class EmotionSupervisor:
         self.process = self._ctx.Process(target=worker_main, name="mirage-emotion",
                                          args=(self.config, self._ready, self._stop,
                                                self._reset_requested, self._reset_applied,
-                                               self._reset_at_hop),
+                                               self._reset_at_hop, self._hops_done),
                                          daemon=True)
         # the child inherits the environment: one BLAS/OpenMP thread (multi-threaded BLAS
         # spin-waits cost 3x on a busy 2-core machine for these tiny matrix products)
@@ -316,6 +322,12 @@ class EmotionSupervisor:
             n = self._reset_requested.value
         log.info("emotion context reset requested (#%d)", n)
         return n
+
+    @property
+    def hops_done(self) -> int:
+        """Mix hops the worker has read and published every result of (absolute count): once
+        it equals the ring's ``written``, every step of the audio so far is in the result ring."""
+        return int(self._hops_done.value)
 
     @property
     def resets_requested(self) -> int:

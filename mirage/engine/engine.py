@@ -157,15 +157,18 @@ class Engine:
             return
         self.emotion.request_reset(at_hop=self.mix_ring.written)
 
-    def let_emotion_finish(self, timeout_s: float = 3.0) -> None:
-        """At the end of a song, give the emotion worker the time to read the last of the mix
-        (its last results are then sent by the OSC writer before it stops)."""
+    def let_emotion_finish(self, timeout_s: float = 10.0) -> None:
+        """At the end of a song, wait until the emotion worker has read the last of the mix and
+        published its results (the OSC writer sends them in its last drain, in `close`).
+        A condition, not a guess: on a loaded machine the last step still goes out. The
+        timeout only bounds a worker that hangs (one that dies is restarted meanwhile)."""
         if self.emotion is None or self.emotion.failed:
             return
         deadline = time.monotonic() + timeout_s
-        while self.mix_ring.read < self.mix_ring.written and time.monotonic() < deadline:
+        while self.emotion.hops_done < self.mix_ring.written and time.monotonic() < deadline:
+            if self.emotion.failed:
+                return
             time.sleep(0.01)
-        time.sleep(0.1)  # the last step's inference and the writer's drain
 
     def _collect_timing(self) -> None:
         """Callback durations into the log; the times (s since the first callback) of the first
