@@ -356,10 +356,12 @@ class StateTable:
 
 
 def reinitialize_portaudio() -> None:
-    """Terminate and re-initialise PortAudio so it sees servers started after import (JACK)."""
+    """Terminate (if initialised) and initialise PortAudio so it sees servers started after
+    import (JACK): afterwards it is initialised exactly once, whatever it was before."""
     import sounddevice as sd
 
-    sd._terminate()
+    while sd._initialized:
+        sd._terminate()
     sd._initialize()
 
 

@@ -31,7 +31,7 @@ import numba
 import numpy as np
 from numba import cfunc, njit
 
-from kernels.analyzer import ALL_TRACK_FRAMES, NONFINITE, SAMPLES, process_block
+from kernels.analyzer import ALL_TRACK_FRAMES, FRAMES, NONFINITE, PENDING_END, SAMPLES, process_block
 from kernels.atomics import address_as_voidptr
 from kernels.ring import ring_publish, ring_reserve, ring_view_2d, ring_view_3d
 from mirage.audio.raw_stream import (
@@ -205,14 +205,15 @@ def engine_process(table, inp, out):
         pitch_bins, reals[R_HZ_PER_BIN], pending, hops, hop_end, min_track_frames, deadline_ns,
     )
 
-    # 3. Publish them.
+    # 3. Publish them: consecutive hops, the newest completed one still pending if any.
     header, data = ring_view_3d(table[E_FEATURE_RING], np.float64)
     ns_per_sample = 1e9 / sr_hz
     consumed = counters[SAMPLES]
+    first_index = counters[FRAMES] - (counters[PENDING_END] != 0) - n_new
     for j in range(n_new):
         slot = ring_reserve(header, data)
         record = data[slot]
-        record[HEADER_ROW, REC_HOP_INDEX] = (hop_end[j] - n_fft) // hop
+        record[HEADER_ROW, REC_HOP_INDEX] = first_index + j
         record[HEADER_ROW, REC_CAPTURE_NS] = t0_ns - (consumed - hop_end[j]) * ns_per_sample
         record[HEADER_ROW, REC_NONFINITE] = counters[NONFINITE]
         for c in range(n_tracks):

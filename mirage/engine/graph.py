@@ -146,17 +146,24 @@ class EngineGraph:
         * framing restarts on a new grid: the history is cleared and the next frame ends
           ``n_fft`` samples into the new stream — no frame mixes audio from before and after
           the gap (nor zeros standing for it); the first new hop comes after one frame;
-        * the hop index (``counters[FRAMES]``) and the sample counts go on: monotonic for
-          every reader of the feature ring, and every count since start stays a total;
+        * the hop index (``counters[FRAMES]``) and the sample counts go on: monotonic and
+          without a hole for every reader of the feature ring (a hop completed but not yet
+          finished when the device went, `kernels.analyzer`'s bounded work, is dropped with
+          the gap and its index taken by the next hop), and every count since start stays a
+          total;
         * the partial hop of the emotion mix is dropped; the mood context goes on (a dropout
           does not change the song) and its clock, which counts samples, is moved over the gap:
           the capture time of sample 0 (``G_FIRST_CALLBACK_NS``) shifts by the time between
           the callback that did not come and ``now_ns`` (to within one device period);
         * a song being played resumes where it was cut.
         """
-        from kernels.analyzer import NEXT_FRAME_END, SAMPLES
+        from kernels.analyzer import FRAMES, NEXT_FRAME_END, PENDING_END, SAMPLES
         from mirage.audio.raw_stream import S_LAST_START_NS, ST_BLOCKSIZE
 
+        counters = self.analyzer.counters
+        if counters[PENDING_END] != 0:  # completed just before the loss, not yet finished: it
+            counters[PENDING_END] = 0   # goes with the gap, and its index to the next hop
+            counters[FRAMES] -= 1
         self.analyzer.history[:] = 0.0
         self.analyzer.counters[NEXT_FRAME_END] = self.analyzer.counters[SAMPLES] + self.n_fft
         self.engine[cb.G_MIX_FILL] = 0
