@@ -31,17 +31,12 @@ def measure_period_jitter(server, *, seconds: float, n_tracks: int = JITTER_TRAC
     (p50/p99/max) from the callback's own start times. Design budget: p99 ≤ 0.5 ms (a
     callback that needs the GIL: ~5 ms, the interpreter's switch interval)."""
     import numpy as np
-    import sounddevice as sd
-
-    from mirage.audio.raw_stream import T_START_NS, RawStream, find_jack_device, reinitialize_portaudio
+    from mirage.audio.raw_stream import T_START_NS, RawStream, find_jack_device
     from mirage.engine.callback import engine_callback
     from mirage.engine.graph import EngineGraph
 
     sr_hz, block = server.samplerate_hz, server.period_frames
-    saved = {key: os.environ.get(key) for key in server.env}
-    server.export_env()
-    try:
-        reinitialize_portaudio()  # PortAudio reads the server's name when it is initialised
+    with server.portaudio():  # PortAudio reads the server's name when it is initialised
         graph = EngineGraph(n_tracks=n_tracks, sr_hz=sr_hz, n_fft=2048, hop=block, pitch_ranges_hz=None,
                             channel_map=[c % 2 for c in range(n_tracks)], playback=None, max_block=4096)
         stop, spins = threading.Event(), [0] * busy_threads
@@ -57,14 +52,6 @@ def measure_period_jitter(server, *, seconds: float, n_tracks: int = JITTER_TRAC
             for t in threads:
                 t.join()
             graph.close()
-    finally:
-        sd._terminate()  # before the server goes: PortAudio's JACK host API aborts otherwise
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        sd._initialize()
     nominal_ms = 1e3 * block / sr_hz
     deviation_ms = np.abs(np.diff(timing[WARMUP_CALLBACKS:, T_START_NS]) / 1e6 - nominal_ms)
     return {"tracks": n_tracks, "busy_threads": busy_threads, "seconds": seconds, "callbacks": len(timing),

@@ -32,7 +32,6 @@ Two figures per click:
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import os
@@ -238,29 +237,6 @@ def _rewire(server, engine_inputs: list[str], injector_outputs: list[str]) -> No
         server.connect(source, port)
 
 
-@contextlib.contextmanager
-def _portaudio_on(server):
-    """PortAudio in this process sees ``server`` while inside (it reads the server's name
-    from the environment when initialised); on the way out it is terminated before jackd
-    stops (PortAudio's JACK host API aborts if the server vanishes first) and left so."""
-    import sounddevice as sd
-
-    saved = {key: os.environ.get(key) for key in server.env}
-    server.export_env()
-    try:
-        while sd._initialized:
-            sd._terminate()
-        sd._initialize()
-        yield
-    finally:
-        sd._terminate()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 def measure_click_latency(*, blocksize: int, seconds: float, realtime: bool, tracks: int = 2,
                           log=print) -> dict:
     """One engine run at ``blocksize`` (JACK period the same) with clicks injected on
@@ -271,7 +247,7 @@ def measure_click_latency(*, blocksize: int, seconds: float, realtime: bool, tra
     settle_s = 1.0  # after rewiring: the engine's frame history still holds the old input
     with tempfile.TemporaryDirectory(prefix="mirage-latency-") as tmp, \
             JackServer(f"mirage-lat-{os.getpid()}-{blocksize}", samplerate_hz=SR_HZ, period_frames=blocksize,
-                       capture_channels=tracks, realtime=realtime) as server, _portaudio_on(server):
+                       capture_channels=tracks, realtime=realtime) as server, server.portaudio():
         receiver = StampedUdpReceiver()
         stats_path = Path(tmp) / "stats.json"
         before = set(server.ports())

@@ -21,6 +21,16 @@ def _realtime_allowed() -> bool:
     return subprocess.run([chrt, "-f", "10", "true"], capture_output=True).returncode == 0
 
 
+def require_jack_tools() -> None:
+    """Skip the calling test without jackd2's programs, or FAIL when ``CI`` is set."""
+    missing = jack_tools_missing()
+    if missing:
+        message = f"JACK tools missing: {', '.join(missing)} (apt-get install jackd2 libportaudio2)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
 def jack_server():
     """A running ``jackd -d dummy -r 48000 -p 512`` with PortAudio re-initialised to see it.
@@ -29,31 +39,14 @@ def jack_server():
     code rather than the other load on a shared machine. Without ``jackd`` the tests are
     skipped, or FAIL when the environment variable ``CI`` is set.
     """
-    missing = jack_tools_missing()
-    if missing:
-        message = f"JACK tools missing: {', '.join(missing)} (apt-get install jackd2 libportaudio2)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    require_jack_tools()
     import sounddevice as sd
-
-    from mirage.audio.raw_stream import reinitialize_portaudio
 
     server = JackServer(f"mirage-test-{os.getpid()}", realtime=_realtime_allowed())
     server.start(timeout_s=HANG_S)  # a loaded machine may take a while; only a hang fails
-    saved = {key: os.environ.get(key) for key in server.env}
-    server.export_env()
     try:
-        reinitialize_portaudio()
-        yield server
+        with server.portaudio():
+            yield server
     finally:
-        # PortAudio's JACK host API asserts (abort) if it terminates after the server died:
-        # terminate it first, then stop jackd, then bring PortAudio back without JACK.
-        sd._terminate()
-        server.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        sd._initialize()
+        server.stop()  # after PortAudio let go of it (JackServer.portaudio)
+        sd._initialize()  # PortAudio back, without JACK, for what runs after

@@ -8,14 +8,13 @@ known input; the JACK runs are checked for having measured something, never for 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
-from mirage.audio.jack_server import jack_tools_missing
+from tests.conftest import require_jack_tools
 from mirage.bench_latency import (
     CLICK_BLOCK, CLICK_OFFSET, CLICK_RECORD_LEN, CLICK_SAMPLE, CLICK_TIME_NS, INJ_CLICKS, INJ_NEXT_CLICK,
     INJ_PERIOD, INJ_STATE, INJ_STATE_LEN, click_process, match_clicks,
@@ -143,12 +142,7 @@ def test_match_clicks_takes_the_first_loud_datagram_after_each_click():
 
 @pytest.fixture
 def jack_tools():
-    missing = jack_tools_missing()
-    if missing:
-        message = f"JACK tools missing: {', '.join(missing)} (apt-get install jackd2 libportaudio2)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    require_jack_tools()
 
 
 @pytest.mark.jack

@@ -7,7 +7,6 @@ sine). Timing figures come from the engine callback's own timestamps.
 
 from __future__ import annotations
 
-import os
 import signal
 import time
 

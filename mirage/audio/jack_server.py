@@ -92,6 +92,31 @@ class JackServer:
         """Put `env` into ``os.environ`` (PortAudio reads it at initialisation)."""
         os.environ.update(self.env)
 
+    @contextlib.contextmanager
+    def portaudio(self):
+        """PortAudio in this process sees this server while inside (its `env` exported,
+        PortAudio initialised anew). On the way out PortAudio is terminated — before the
+        caller stops jackd: PortAudio's JACK host API aborts the process if the server
+        vanishes first — and the environment restored; it is left uninitialised
+        (`mirage.audio.raw_stream.reinitialize_portaudio` brings it back)."""
+        import sounddevice as sd
+
+        from mirage.audio.raw_stream import reinitialize_portaudio
+
+        saved = {key: os.environ.get(key) for key in self.env}
+        self.export_env()
+        try:
+            reinitialize_portaudio()
+            yield self
+        finally:
+            while sd._initialized:
+                sd._terminate()
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
     @property
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
