@@ -166,6 +166,13 @@ def process_block(
     return written
 
 
+@njit(cache=True, nogil=True, inline="always")
+def history_len(n_fft, hop):
+    """Length of a track's row of `history`: ``2 L`` samples, ``L = n_fft + hop`` (the
+    mirrored buffer keeps a completed frame readable until the next one completes)."""
+    return 2 * (n_fft + hop)
+
+
 def frames_in(n_samples: int, n_fft: int, hop: int) -> int:
     """Number of complete ``center=False`` frames in `n_samples` samples."""
     return 0 if n_samples < n_fft else 1 + (n_samples - n_fft) // hop
@@ -223,7 +230,7 @@ class TrackAnalyzer:
         self.mag = np.zeros(self.n_fft // 2 + 1, dtype=np.float32)
         self.bin_hz = bin_width_hz(self.n_fft, self.sr_hz)
         self.hz_per_bin = self.sr_hz / self.n_fft
-        self.history = np.zeros((self.n_tracks, 2 * (self.n_fft + self.hop)), dtype=np.float32)
+        self.history = np.zeros((self.n_tracks, history_len(self.n_fft, self.hop)), dtype=np.float32)
         self.pending = np.zeros((self.n_tracks, N_FEATURES), dtype=np.float32)
         self.counters = np.zeros(N_COUNTERS, dtype=np.int64)
         self.counters[NEXT_FRAME_END] = self.n_fft

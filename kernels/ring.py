@@ -64,6 +64,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import mmap
+import math
 import os
 from multiprocessing import shared_memory
 
@@ -75,6 +76,7 @@ from kernels.atomics import address_as_voidptr, fence_acquire, fence_release, lo
 from mirage.errors import ParameterError
 
 __all__ = [
+    "capacity_for",
     "Ring",
     "RingSpec",
     "ring_push",
@@ -226,6 +228,11 @@ SHM_PREFIX = "mirage"
 """Shared rings are named ``/dev/shm/mirage-<pid>-<n>`` unless given a name: whose they are
 is visible (and a test can check that a process left none behind)."""
 _shm_serial = itertools.count()
+
+
+def capacity_for(records: float) -> int:
+    """The smallest power-of-two capacity (at least 2) that holds ``records`` records."""
+    return 1 << max(1, math.ceil(math.log2(max(2.0, records))))
 
 
 def _create_segment(name: str | None, nbytes: int) -> shared_memory.SharedMemory:

@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 
+from mirage.audio.jack_server import realtime_allowed
 from mirage.errors import InputError
 
 SR_HZ = 48000
@@ -70,15 +71,6 @@ def _write_song(path: Path, n_tracks: int, seconds: float, sr_hz: int) -> None:
     sf.write(path, _test_audio(n_tracks, int(seconds * sr_hz), sr_hz), sr_hz, subtype="FLOAT")
 
 
-def realtime_allowed() -> bool:
-    """Whether this machine lets jackd use SCHED_FIFO (``jackd -R``); MIRAGE_JACK_REALTIME=0/1 overrides."""
-    forced = os.environ.get("MIRAGE_JACK_REALTIME")
-    if forced is not None:
-        return forced == "1"
-    return shutil.which("chrt") is not None and \
-        subprocess.run(["chrt", "-f", "10", "true"], capture_output=True).returncode == 0
-
-
 def row_seconds(blocksize: int, n_tracks: int, *, quick: bool) -> float:
     """Run length of a row: 5 s under ``quick``; else 60 s at stage sizes and 64 tracks, 20 s otherwise."""
     if quick:
@@ -116,6 +108,27 @@ def measure_row(server, *, blocksize: int, n_tracks: int, seconds: float, tmp: P
     }
 
 
+def measure_floor(server, *, blocksize: int, seconds: float) -> dict:
+    """The machine's own floor at ``blocksize``: a do-nothing client (`capture_callback`:
+    copies its block to a ring) on the same server for as long as a row. The xruns it sees
+    are the host's (timer wake-ups, a VM's vCPU preemption), not the engine's: PortAudio
+    reports every xrun of the JACK graph to every client."""
+    import numpy as np
+
+    from kernels.ring import Ring
+    from mirage.audio import raw_stream as rs
+
+    with server.portaudio():
+        table = rs.StateTable()
+        table.set(rs.CAPTURE_RING, Ring.create(1024, (blocksize, 2), np.float32))
+        table.set(rs.CAPTURE_PASS_THROUGH, 0)
+        with rs.RawStream(rs.find_jack_device(), SR_HZ, blocksize, 2, 2, rs.capture_callback(), table) as stream:
+            time.sleep(seconds)
+        counters = stream.counters()
+    return {"blocksize": blocksize, "seconds": seconds, "callbacks": counters["callbacks"],
+            "xrun_callbacks": counters["xrun_callbacks"], "max_us": counters["max_duration_ns"] / 1e3}
+
+
 def run_realtime_benchmark(*, quick: bool, log=print, rows=ROWS, seconds: float | None = None) -> dict:
     """Every (blocksize, tracks) row of ``rows``; one JACK server per blocksize (period = blocksize).
     A row whose engine run fails is run once more; a second failure ends the benchmark."""
@@ -125,13 +138,17 @@ def run_realtime_benchmark(*, quick: bool, log=print, rows=ROWS, seconds: float 
     if missing:
         raise InputError(f"--realtime needs JACK ({', '.join(missing)} missing): apt-get install jackd2")
     realtime = realtime_allowed()
-    results, warmups = [], []
+    results, warmups, floors = [], [], []
     with tempfile.TemporaryDirectory(prefix="mirage-bench-") as tmp:
         for blocksize in dict.fromkeys(b for b, _ in rows):
             with JackServer(f"mirage-bench-{os.getpid()}-{blocksize}", samplerate_hz=SR_HZ, period_frames=blocksize,
                             realtime=realtime) as server:
                 warm = measure_row(server, blocksize=blocksize, n_tracks=1, seconds=WARMUP_S, tmp=Path(tmp))
                 warmups.append({key: warm[key] for key in ("blocksize", "callback_us", "hop_to_send_us", "xruns")})
+                floor_s = seconds or max(row_seconds(blocksize, n, quick=quick) for b, n in rows if b == blocksize)
+                floors.append(measure_floor(server, blocksize=blocksize, seconds=floor_s))
+                log(f"  floor @ {blocksize:3d}, {floor_s:.0f} s: a do-nothing client saw "
+                    f"{floors[-1]['xrun_callbacks']} xruns, callback max {floors[-1]['max_us']:.0f} µs")
                 for n_tracks in (n for b, n in rows if b == blocksize):
                     run_s = seconds or row_seconds(blocksize, n_tracks, quick=quick)
                     try:
@@ -145,7 +162,7 @@ def run_realtime_benchmark(*, quick: bool, log=print, rows=ROWS, seconds: float 
                     log(f"  realtime {n_tracks:3d} tracks @ {blocksize:3d}, {run_s:.0f} s: callback p99 "
                         f"{row['callback_us']['p99']:.1f} µs, hop→send p99 {row['hop_to_send_us']['p99']:.1f} µs, "
                         f"xruns {row['xruns']}, drops {row['dropped_frames']}")
-    return {"jackd_realtime": realtime, "sr": SR_HZ, "rows": results, "warmup_runs": warmups}
+    return {"jackd_realtime": realtime, "sr": SR_HZ, "rows": results, "warmup_runs": warmups, "floor": floors}
 
 
 def add_kernel_ratio(realtime: dict, kernel_rows: list[dict], *, blocksize: int = 512) -> None:
@@ -177,6 +194,11 @@ def format_realtime_table(result: dict) -> str:
                      f"{cb['p99']:.1f} | {cb['max']:.1f} | {100 * cb['p99'] / budget:.2f} % | "
                      f"{r['callback_max_pct_budget']:.1f} % | {'' if ratio is None else f'{ratio:.2f}×'} | "
                      f"{hs['p99']:.1f} | {hs['max']:.1f} | {r['xruns']} | {r['dropped_frames']} |")
+    floor = result.get("floor")
+    if floor:
+        lines += ["", "the machine's floor, a do-nothing JACK client on the same server, as long as the rows: "
+                      + ", ".join(f"{f['xrun_callbacks']} xruns and callback max {f['max_us']:.0f} µs @ {f['blocksize']}"
+                                  for f in floor)]
     warm = result.get("warmup_runs")
     if warm:
         lines += ["", "not in the table: a first 1-track engine run on each fresh server (start-up effects), "

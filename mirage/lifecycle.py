@@ -16,7 +16,9 @@ first line of `mirage run`:
   every resource made so far is owned by a ``with``/``finally`` that releases it. The CLI
   turns `Interrupted` into exit code 0, with no traceback.
 * A second signal while the first is being honoured raises `KeyboardInterrupt` (the
-  operator insists); cleanup handlers still run on the way out.
+  operator insists); cleanup handlers still run on the way out — except inside
+  `Shutdown.releasing` (freeing shared memory, stopping the emotion process: well under a
+  second), where it is only counted, so that a second Ctrl-C cannot cut a release in half.
 
 The interpreter's own start-up (before ``mirage/__init__`` runs, some tens of milliseconds)
 is out of reach: a Ctrl-C there is Python's KeyboardInterrupt.
@@ -55,6 +57,7 @@ class Shutdown:
         self.event = threading.Event()
         self.signals_received = 0
         self.deferred = False
+        self._releasing = 0
         self._previous = {}
 
     def install(self) -> "Shutdown":
@@ -87,9 +90,19 @@ class Shutdown:
                 with contextlib.suppress(Exception):
                     stream.flush()
             os._exit(0)
-        if self.event.is_set():
+        if self.event.is_set() and not self._releasing:
             raise KeyboardInterrupt  # the second Ctrl-C forces the way out
         self.event.set()
+
+    @contextlib.contextmanager
+    def releasing(self):
+        """While inside, a further signal sets the request but never raises (see the module
+        docstring): for the short, bounded steps that free what outlives the process."""
+        self._releasing += 1
+        try:
+            yield
+        finally:
+            self._releasing -= 1
 
     def request(self) -> None:
         """Stop as if a signal had arrived (tests, the end of --duration)."""

@@ -185,10 +185,10 @@ def main(args: argparse.Namespace) -> int:
                         emotion_encoder=emotion_encoder, sender=sender, emotion=not args.no_emotion,
                         emotion_model=args.emotion_model, emotion_smoothing_s=args.emotion_smoothing,
                         loop=args.loop, shutdown=shutdown)  # defers the signals (mirage.lifecycle)
-        compiling.done()
-        if source.device is not None:
-            engine.device_watch = DeviceWatch(engine)
         try:
+            compiling.done()
+            if source.device is not None:
+                engine.device_watch = DeviceWatch(engine)
             for line in startup_lines(source_label=source.label, sr_hz=source.sr_hz, hop_samples=args.hop,
                                       hop_encoder=hop_encoder, emotion_encoder=emotion_encoder,
                                       emotion=engine.emotion, targets=targets,
@@ -200,7 +200,6 @@ def main(args: argparse.Namespace) -> int:
                 log.info("control: MIDI in from %r (program change, song select: emotion reset)",
                          midi.port)
             log.info("%s", STOP_HINT)
-            shutdown.defer()  # a stop from here on writes the stats (--no-emotion made no shared memory)
             engine.start(stop=shutdown.event)
             shutdown.checkpoint()
             device_lost = _run_until_done(engine, args, shutdown)
@@ -241,7 +240,7 @@ def _run_until_done(engine, args: argparse.Namespace, shutdown) -> DeviceLostErr
                     if args.exit_on_device_loss:
                         return exc
             if engine.finished:
-                engine.let_emotion_finish()
+                engine.let_emotion_finish(stop=shutdown.event)
                 return None
             if deadline is not None and time.monotonic() >= deadline:
                 return None

@@ -1,24 +1,11 @@
 """Shared fixtures: a JACK dummy server for the PortAudio tests (``@pytest.mark.jack``)."""
 
 import os
-import shutil
-import subprocess
 
 import pytest
 
-from mirage.audio.jack_server import JackServer, jack_tools_missing
+from mirage.audio.jack_server import JackServer, jack_tools_missing, realtime_allowed
 from tests.osc_receivers import HANG_S
-
-
-def _realtime_allowed() -> bool:
-    """Whether this machine lets us use SCHED_FIFO (jackd -R); MIRAGE_JACK_REALTIME=0/1 overrides."""
-    forced = os.environ.get("MIRAGE_JACK_REALTIME")
-    if forced is not None:
-        return forced == "1"
-    chrt = shutil.which("chrt")
-    if chrt is None:
-        return False
-    return subprocess.run([chrt, "-f", "10", "true"], capture_output=True).returncode == 0
 
 
 def require_jack_tools() -> None:
@@ -42,7 +29,7 @@ def jack_server():
     require_jack_tools()
     import sounddevice as sd
 
-    server = JackServer(f"mirage-test-{os.getpid()}", realtime=_realtime_allowed())
+    server = JackServer(f"mirage-test-{os.getpid()}", realtime=realtime_allowed())
     server.start(timeout_s=HANG_S)  # a loaded machine may take a while; only a hang fails
     try:
         with server.portaudio():

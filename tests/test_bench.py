@@ -151,6 +151,9 @@ def test_realtime_rows_and_kernel_ratio(jack_tools):
 
     result = run_realtime_benchmark(quick=True, rows=((512, 2), (128, 2)), seconds=2.0, log=lambda _: None)
     assert [(r["blocksize"], r["channels"]) for r in result["rows"]] == [(512, 2), (128, 2)]
+    # the machine's floor: a do-nothing client per server, as long as the rows
+    assert [(f["blocksize"], f["seconds"]) for f in result["floor"]] == [(512, 2.0), (128, 2.0)]
+    assert all(f["callbacks"] > 0 and 0 <= f["xrun_callbacks"] <= f["callbacks"] for f in result["floor"])
     for r in result["rows"]:
         assert r["budget_us"] == round(r["blocksize"] / 48000 * 1e6, 1)
         assert r["callbacks"] > 0 and r["datagrams_received"] > 0

@@ -170,11 +170,13 @@ def test_midi_program_change_and_song_select_reset_the_mood(jack_server, tmp_pat
                 assert wait_for(lambda: _count(osc, "/Hfmsg_ch0") > 0, HANG_S), "no mood before the pedal"
                 pedal.send_message([0x90, 60, 100])  # note on, channel 1
                 pedal.send_message([0xC0 | 9, 4])    # program change, channel 10
-                time.sleep(0.7)                      # > one hop: two separate resets
+                head = _read_stderr_until(proc, "emotion context reset requested (#1)")
+                hops = _count(osc, "/Lfmsg_ch0")     # handled, and hops later: two separate resets
+                assert wait_for(lambda: _count(osc, "/Lfmsg_ch0") >= hops + 2, HANG_S)
                 pedal.send_message([0x80, 60, 0])
                 pedal.send_message([0xF3, 2])        # song select
                 assert proc.wait(timeout=HANG_S) == 0
-                stderr = proc.stderr.read()
+                stderr = "".join(head) + proc.stderr.read()
             finally:
                 proc.kill()
     finally:

@@ -28,9 +28,19 @@ import time
 
 from mirage.errors import InputError, ParameterError
 
-__all__ = ["JackServer", "jack_tools_missing"]
+__all__ = ["JackServer", "jack_tools_missing", "realtime_allowed"]
 
 _TOOLS = ("jackd", "jack_lsp", "jack_connect", "jack_disconnect")
+
+
+def realtime_allowed() -> bool:
+    """Whether this machine lets jackd use SCHED_FIFO (``jackd -R``); the environment
+    variable MIRAGE_JACK_REALTIME=0/1 overrides."""
+    forced = os.environ.get("MIRAGE_JACK_REALTIME")
+    if forced is not None:
+        return forced == "1"
+    chrt = shutil.which("chrt")
+    return chrt is not None and subprocess.run([chrt, "-f", "10", "true"], capture_output=True).returncode == 0
 
 
 def jack_tools_missing() -> list[str]:

@@ -105,10 +105,14 @@ def refresh() -> None:
     `abandon_and_reload` (the instance holds a JACK client whose server is gone)."""
     import sounddevice as sd
 
+    if not sd._initialized:  # an earlier initialisation failed: this retry tries again
+        sd._initialize()
+        return
     if any(lib is sd._lib for lib in _abandoned) or (has_jack_host_api() and not jack_server_answers()):
         abandon_and_reload()
         return
-    sd._terminate()
+    while sd._initialized:
+        sd._terminate()
     sd._initialize()
 
 

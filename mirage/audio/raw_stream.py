@@ -53,6 +53,7 @@ from numba import cfunc, njit, types
 from kernels.atomics import address_as_voidptr, store_release
 from kernels.clock import monotonic_ns
 from kernels.ring import Ring, ring_pop, ring_publish, ring_reserve, ring_view_3d
+from mirage.audio.portaudio_reload import JACK_HOSTAPI_NAME
 from mirage.errors import InputError, ParameterError
 
 __all__ = [
@@ -82,7 +83,6 @@ PA_OUTPUT_OVERFLOW = 0x8
 PA_PRIMING_OUTPUT = 0x10
 PA_XRUN_MASK = PA_INPUT_UNDERFLOW | PA_INPUT_OVERFLOW | PA_OUTPUT_UNDERFLOW | PA_OUTPUT_OVERFLOW
 
-JACK_HOSTAPI_NAME = "JACK Audio Connection Kit"
 
 # State-table slots.
 STATE_MAGIC = int.from_bytes(b"MIRGSTAT", "little")

@@ -31,7 +31,10 @@ import numba
 import numpy as np
 from numba import cfunc, njit
 
-from kernels.analyzer import ALL_TRACK_FRAMES, FRAMES, NONFINITE, PENDING_END, SAMPLES, process_block
+from kernels.analyzer import (
+    ALL_TRACK_FRAMES, FRAMES, N_COUNTERS, NO_ROOM, NONFINITE, PENDING_END, SAMPLES, history_len, process_block,
+)
+from kernels.layout import N_FEATURES
 from kernels.atomics import address_as_voidptr
 from kernels.ring import ring_publish, ring_reserve, ring_view_2d, ring_view_3d
 from mirage.audio.raw_stream import (
@@ -46,7 +49,7 @@ PA_COMPLETE = 1
 E_PARAMS = ST_USER + 0        # int64[N_PARAMS]
 E_REALS = ST_USER + 1         # float64[N_REALS]
 E_ENGINE = ST_USER + 2        # int64[N_ENGINE] engine counters (written by the callback)
-E_HISTORY = ST_USER + 3       # float32[C, 2 n_fft]
+E_HISTORY = ST_USER + 3       # float32[C, 2 (n_fft + hop)]: kernels.analyzer.history_len
 E_COUNTERS = ST_USER + 4      # int64[kernels.analyzer.N_COUNTERS]
 E_CHANNEL_MAP = ST_USER + 5   # int64[C]
 E_WINDOW = ST_USER + 6        # float64[n_fft]
@@ -184,12 +187,12 @@ def engine_process(table, inp, out):
     engine[G_SOURCE_SAMPLES] += take
 
     # 2. Features: a bounded number of track-frames of the completed hops.
-    history = numba.carray(address_as_voidptr(table[E_HISTORY]), (n_tracks, 2 * (n_fft + hop)), np.float32)
-    counters = _i64(table, E_COUNTERS, 8)
+    history = numba.carray(address_as_voidptr(table[E_HISTORY]), (n_tracks, history_len(n_fft, hop)), np.float32)
+    counters = _i64(table, E_COUNTERS, N_COUNTERS)
     channel_map = _i64(table, E_CHANNEL_MAP, n_tracks)
     pitch_bins = numba.carray(address_as_voidptr(table[E_PITCH_BINS]), (n_tracks, 2), np.int64)
-    pending = numba.carray(address_as_voidptr(table[E_PENDING]), (n_tracks, 8), np.float32)
-    hops = numba.carray(address_as_voidptr(table[E_OUT]), (max_hops, n_tracks, 8), np.float32)
+    pending = numba.carray(address_as_voidptr(table[E_PENDING]), (n_tracks, N_FEATURES), np.float32)
+    hops = numba.carray(address_as_voidptr(table[E_OUT]), (max_hops, n_tracks, N_FEATURES), np.float32)
     hop_end = _i64(table, E_OUT_END, max_hops)
     fft_out = numba.carray(address_as_voidptr(table[E_FFT_OUT]), n_bins, np.complex128)
     last_block = (params[P_MODE] == MODE_PLAYBACK and params[P_LOOP] == 0
@@ -199,17 +202,19 @@ def engine_process(table, inp, out):
     else:
         min_track_frames = (n_tracks * take + hop - 1) // hop
     deadline_ns = t0_ns + np.int64(reals[R_WORK_FRACTION] * frames * 1e9 / sr_hz)
+    no_room_before = counters[NO_ROOM]
     n_new = process_block(
         src, channel_map, history, counters, hop, _f64(table, E_WINDOW, n_fft), params[P_PLAN],
         _f64(table, E_FFT_IN, n_fft), fft_out, _f32(table, E_MAG, n_bins), reals[R_BIN_HZ],
         pitch_bins, reals[R_HZ_PER_BIN], pending, hops, hop_end, min_track_frames, deadline_ns,
     )
 
-    # 3. Publish them: consecutive hops, the newest completed one still pending if any.
+    # 3. Publish them: consecutive hops, oldest first; after them come the ones finished
+    #    without room in `hops` (lost, counted) and the newest completed one if still pending.
     header, data = ring_view_3d(table[E_FEATURE_RING], np.float64)
     ns_per_sample = 1e9 / sr_hz
     consumed = counters[SAMPLES]
-    first_index = counters[FRAMES] - (counters[PENDING_END] != 0) - n_new
+    first_index = counters[FRAMES] - (counters[PENDING_END] != 0) - (counters[NO_ROOM] - no_room_before) - n_new
     for j in range(n_new):
         slot = ring_reserve(header, data)
         record = data[slot]
@@ -217,7 +222,7 @@ def engine_process(table, inp, out):
         record[HEADER_ROW, REC_CAPTURE_NS] = t0_ns - (consumed - hop_end[j]) * ns_per_sample
         record[HEADER_ROW, REC_NONFINITE] = counters[NONFINITE]
         for c in range(n_tracks):
-            for f in range(8):
+            for f in range(N_FEATURES):
                 record[1 + c, f] = hops[j, c, f]
         ring_publish(header)
         engine[G_HOPS_PUBLISHED] += 1
@@ -270,7 +275,7 @@ def engine_callback():
     """The ``@cfunc`` handed to PortAudio: `engine_process` wrapped as in `make_callback`.
 
     Closure-free, so numba's disk cache finds it again in the next process: a closure over
-    ``engine_process`` (``make_callback``) was compiled again on every run, adding a ~160 kB
+    ``engine_process`` (``make_callback``) was compiled again on every run, adding a ~160–210 kB
     index entry to the cache each time (see `mirage.audio.raw_stream.make_callback`). Built on
     the first call, in this process (a ``@cfunc`` compiles, or loads, when defined).
     """

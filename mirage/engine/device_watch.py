@@ -28,7 +28,9 @@ import logging
 import threading
 import time
 
-from mirage.audio.portaudio_reload import JACK_HOSTAPI_NAME, abandon, abandon_and_reload, make_exit_safe, refresh
+from mirage.audio.portaudio_reload import (
+    JACK_HOSTAPI_NAME, abandon, abandon_and_reload, jack_server_answers, make_exit_safe, refresh,
+)
 from mirage.engine.osc_writer import DEVICE_LOST, DEVICE_RUNNING
 from mirage.errors import MirageError
 
@@ -55,13 +57,17 @@ def release_portaudio(stream, hostapi: str, *, reload: bool) -> None:
     """Let go of the PortAudio instance that ran ``stream`` (whose device is gone) so that
     nothing — not even the exit handler — blocks or aborts on it; ``reload``: and load a
     fresh instance to rescan the devices with."""
-    if hostapi != JACK_HOSTAPI_NAME and _closed_in_time(stream):
+    import sounddevice as sd
+
+    # A JACK server that still answers (the stream only stalled) gets its client closed, so
+    # that a late callback of the old stream can never run beside the new one.
+    if (hostapi != JACK_HOSTAPI_NAME or jack_server_answers()) and _closed_in_time(stream):
         return
     if reload:
         try:
             abandon_and_reload()
             return
-        except (MirageError, OSError) as exc:  # the next retry tries again (`refresh`)
+        except (MirageError, OSError, sd.PortAudioError) as exc:  # the next retry tries again (`refresh`)
             log.warning("no fresh PortAudio instance yet: %s", exc)
     abandon()
 

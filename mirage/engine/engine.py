@@ -59,11 +59,11 @@ class Engine:
                 shutdown.defer()
             checkpoint()
             if emotion:
-                from kernels.ring import Ring
+                from kernels.ring import Ring, capacity_for
                 from mirage.emotion.worker import EmotionSupervisor
 
                 hops = MIX_RING_SECONDS * source.sr_hz / hop
-                self.mix_ring = Ring.create(1 << int(np.ceil(np.log2(max(4.0, hops)))), (hop,), np.float32,
+                self.mix_ring = Ring.create(capacity_for(max(4.0, hops)), (hop,), np.float32,
                                             shared=True)
                 loop_samples = source.playback.shape[0] if loop and source.playback is not None else 0
                 self.emotion = EmotionSupervisor(self.mix_ring.spec, source.sr_hz, model_path=emotion_model,
@@ -125,7 +125,11 @@ class Engine:
         stream = self._open_stream(device_index)
         self.graph.restart_after_gap(time.monotonic_ns())
         self._stream_started_s = time.monotonic()
-        stream.start()
+        try:
+            stream.start()
+        except BaseException:  # a client that never ran: closing it cannot hang
+            stream.close()
+            raise
         self.stream = stream
 
     @property
@@ -157,16 +161,17 @@ class Engine:
             return
         self.emotion.request_reset(at_hop=self.mix_ring.written)
 
-    def let_emotion_finish(self, timeout_s: float = 10.0) -> None:
+    def let_emotion_finish(self, timeout_s: float = 10.0, stop=None) -> None:
         """At the end of a song, wait until the emotion worker has read the last of the mix and
         published its results (the OSC writer sends them in its last drain, in `close`).
         A condition, not a guess: on a loaded machine the last step still goes out. The
-        timeout only bounds a worker that hangs (one that dies is restarted meanwhile)."""
+        timeout only bounds a worker that hangs (one that dies is restarted meanwhile); the
+        event ``stop`` (Ctrl-C) ends the wait at once."""
         if self.emotion is None or self.emotion.failed:
             return
         deadline = time.monotonic() + timeout_s
         while self.emotion.hops_done < self.mix_ring.written and time.monotonic() < deadline:
-            if self.emotion.failed:
+            if self.emotion.failed or (stop is not None and stop.is_set()):
                 return
             time.sleep(0.01)
 
@@ -237,22 +242,22 @@ class Engine:
         Returns the final `stats` (zeros if it was stopped before the stream started).
         """
         started = self.started_s is not None
-        if self.stream is not None and self.source.device is not None and not self.stream.active \
-                and not self.graph.finished:  # died, and nobody let go of it: stopping it could hang
-            from mirage.engine.device_watch import release_portaudio
-
-            stream = self.stream
-            self.let_go_of_stream()
-            release_portaudio(stream, self.source.device.hostapi, reload=False)
-        if self.stream is not None:
-            self.stream.stop()
-            self.stream.close()
-        if self.device_watch is not None:
-            self.device_watch.close()
-        if started:
-            self._collect_timing()
         final = None
         try:
+            if self.stream is not None and self.source.device is not None and not self.stream.active \
+                    and not self.graph.finished:  # died, and nobody let go of it: stopping it could hang
+                from mirage.engine.device_watch import release_portaudio
+
+                stream = self.stream
+                self.let_go_of_stream()
+                release_portaudio(stream, self.source.device.hostapi, reload=False)
+            if self.stream is not None:
+                self.stream.stop()
+                self.stream.close()
+            if self.device_watch is not None:
+                self.device_watch.close()
+            if started:
+                self._collect_timing()
             self.writer.stop()  # its last drain forwards the emotion's last results
             final = self.stats()
         finally:
@@ -261,14 +266,18 @@ class Engine:
 
     def _release(self) -> None:
         """Free what outlives the process unless freed: the emotion process and its result
-        ring, the graph's rings, the shared mix ring (each once)."""
-        emotion, self.emotion = self.emotion, None
-        if emotion is not None:  # it holds nothing that needs its clean exit: a starved one is killed
-            emotion.stop(timeout_s=EMOTION_STOP_S)
-        graph, self.graph = self.graph, None
-        if graph is not None:
-            graph.close()
-        ring, self.mix_ring = self.mix_ring, None
-        if ring is not None:
-            ring.close()
-            ring.unlink()
+        ring, the graph's rings, the shared mix ring (each once). A second Ctrl-C does not
+        cut it in half (`mirage.lifecycle.Shutdown.releasing`)."""
+        from mirage.lifecycle import SHUTDOWN
+
+        with SHUTDOWN.releasing():
+            emotion, self.emotion = self.emotion, None
+            if emotion is not None:  # it holds nothing that needs its clean exit: a starved one is killed
+                emotion.stop(timeout_s=EMOTION_STOP_S)
+            graph, self.graph = self.graph, None
+            if graph is not None:
+                graph.close()
+            ring, self.mix_ring = self.mix_ring, None
+            if ring is not None:
+                ring.close()
+                ring.unlink()

@@ -11,7 +11,7 @@ import numpy as np
 
 from kernels.analyzer import NONFINITE, NO_ROOM, TrackAnalyzer
 from kernels.layout import N_FEATURES
-from kernels.ring import Ring
+from kernels.ring import Ring, capacity_for
 from mirage.audio.raw_stream import StateTable
 from mirage.engine import callback as cb
 from mirage.errors import ParameterError
@@ -24,10 +24,6 @@ The bound keeps a callback (with the track-frame under way, the mix and the ring
 publication after it) under half its block's period, the stage target; it is large enough
 that a 64-track hop at 128 frames is usually finished in the callback that completes it, so
 spreading (and its added latency of one block or more) happens only when time is short."""
-
-
-def _ring_capacity(records: int) -> int:
-    return 1 << max(1, int(np.ceil(np.log2(max(2, records)))))
 
 
 class EngineGraph:
@@ -78,7 +74,7 @@ class EngineGraph:
         self.n_tracks, self.sr_hz, self.n_fft, self.hop = n_tracks, float(sr_hz), n_fft, hop
         self.playback = playback
         hops_per_second = sr_hz / hop
-        self.feature_ring = Ring.create(_ring_capacity(int(feature_seconds * hops_per_second)),
+        self.feature_ring = Ring.create(capacity_for(feature_seconds * hops_per_second),
                                         (1 + n_tracks, N_FEATURES), np.float64)
         self.mix_ring = mix_ring
         self.levels = np.zeros(n_tracks, dtype=np.float32)
