@@ -4,6 +4,7 @@ under a running engine and started again with the same name; real UDP receivers 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -50,44 +51,53 @@ def _finish(proc, timeout_s=30.0) -> tuple[int, str]:
     return proc.returncode, err
 
 
-def test_jack_server_restarted_under_a_running_engine_resumes_analysis(tmp_path):
-    """jackd goes away twice (stopped, then killed): each time the process, OSC and the
-    emotion worker stay and /mirage/status says "lost"; jackd starts again under the same
-    name: features flow again and /mirage/status says "running". The stats count two losses
-    and their recovery times, and Ctrl-C exits 0."""
-    server = JackServer(f"mirage-stage-loss-{os.getpid()}")
+@contextlib.contextmanager
+def _live_engine(server_name: str, args: list[str]):
+    """A jackd named ``server_name`` and ``mirage run --input live ARGS`` on it, its OSC to a
+    receiver: yields (server, proc, osc) once features flow; on the way out whatever is still
+    running is killed and jackd stopped."""
+    server = JackServer(server_name)
     server.start()
-    stats_path = tmp_path / "s.json"
     proc = None
-    resumed_after_s = []
     try:
         with PythonOscReceiver() as osc:
-            proc = _start(["--input", "live", "--device", "system", "--osc-port", str(osc.port),
-                           "--stats-json", str(stats_path)], server.env)
-            assert wait_for(lambda: _features(osc) > 100, timeout_s=120), proc.stderr.read() if proc.poll() else ""
-            for loss, go_away in enumerate((server.stop, server.kill), start=1):
-                go_away()
-                assert wait_for(lambda: any(s[-2:] == [loss, "lost"] for s in _status(osc)), timeout_s=10)
-                time.sleep(2.5)  # two retries find nothing
-                assert proc.poll() is None
-                during = _features(osc)
-                time.sleep(0.5)
-                assert _features(osc) == during  # nothing analysed while the device is away
-
-                server.start()
-                back_s = time.monotonic()
-                assert wait_for(lambda: _features(osc) > during, timeout_s=30)
-                resumed_after_s.append(time.monotonic() - back_s)
-                assert wait_for(lambda: _features(osc) > during + 100, timeout_s=30)
-                assert wait_for(lambda: _status(osc)[-1][-2:] == [loss, "running"], timeout_s=5)
-                assert proc.poll() is None
-            os.killpg(proc.pid, signal.SIGINT)
-            code, err = _finish(proc)
+            proc = _start(["--input", "live", "--device", "system", "--osc-port", str(osc.port), *args], server.env)
+            assert wait_for(lambda: _features(osc) > 50, timeout_s=120), proc.stderr.read() if proc.poll() else ""
+            yield server, proc, osc
     finally:
         if proc is not None and proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         server.stop()
+
+
+def test_jack_server_restarted_under_a_running_engine_resumes_analysis(tmp_path):
+    """jackd goes away twice (stopped, then killed): each time the process, OSC and the
+    emotion worker stay and /mirage/status says "lost"; jackd starts again under the same
+    name: features flow again and /mirage/status says "running". The stats count two losses
+    and their recovery times, and Ctrl-C exits 0."""
+    stats_path = tmp_path / "s.json"
+    resumed_after_s = []
+    with _live_engine(f"mirage-stage-loss-{os.getpid()}", ["--stats-json", str(stats_path)]) as (server, proc, osc):
+        assert wait_for(lambda: _features(osc) > 100, timeout_s=120)
+        for loss, go_away in enumerate((server.stop, server.kill), start=1):
+            go_away()
+            assert wait_for(lambda: any(s[-2:] == [loss, "lost"] for s in _status(osc)), timeout_s=10)
+            time.sleep(2.5)  # two retries find nothing
+            assert proc.poll() is None
+            during = _features(osc)
+            time.sleep(0.5)
+            assert _features(osc) == during  # nothing analysed while the device is away
+
+            server.start()
+            back_s = time.monotonic()
+            assert wait_for(lambda: _features(osc) > during, timeout_s=30)
+            resumed_after_s.append(time.monotonic() - back_s)
+            assert wait_for(lambda: _features(osc) > during + 100, timeout_s=30)
+            assert wait_for(lambda: _status(osc)[-1][-2:] == [loss, "running"], timeout_s=5)
+            assert proc.poll() is None
+        os.killpg(proc.pid, signal.SIGINT)
+        code, err = _finish(proc)
 
     assert code == 0, err[-3000:]
     assert "Traceback" not in err and "leaked" not in err, err[-3000:]
@@ -105,21 +115,10 @@ def test_jack_server_restarted_under_a_running_engine_resumes_analysis(tmp_path)
 
 def test_exit_on_device_loss_is_one_line_and_exit_3(tmp_path):
     """--exit-on-device-loss: jackd dies, one error line, exit code 3, nothing leaked."""
-    server = JackServer(f"mirage-stage-exit-{os.getpid()}")
-    server.start()
-    proc = None
-    try:
-        with PythonOscReceiver() as osc:
-            proc = _start(["--input", "live", "--device", "system", "--exit-on-device-loss",
-                           "--osc-port", str(osc.port), "--stats-json", str(tmp_path / "s.json")], server.env)
-            assert wait_for(lambda: _features(osc) > 50, timeout_s=120)
-            server.stop()
-            code, err = _finish(proc)
-    finally:
-        if proc is not None and proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    args = ["--exit-on-device-loss", "--stats-json", str(tmp_path / "s.json")]
+    with _live_engine(f"mirage-stage-exit-{os.getpid()}", args) as (server, proc, osc):
         server.stop()
+        code, err = _finish(proc)
     assert code == 3, (code, err[-3000:])
     assert "Traceback" not in err and "leaked" not in err and "resource_tracker" not in err, err[-3000:]
     errors = [line for line in err.splitlines() if "error" in line]
@@ -131,24 +130,12 @@ def test_exit_on_device_loss_is_one_line_and_exit_3(tmp_path):
 def test_ctrl_c_while_the_device_is_away_exits_0(tmp_path):
     """The operator gives up while jackd is away: exit 0, the stats count the loss and no
     recovery, and PortAudio's exit handler does not abort on the dead JACK client."""
-    server = JackServer(f"mirage-stage-quit-{os.getpid()}")
-    server.start()
-    proc = None
-    try:
-        with PythonOscReceiver() as osc:
-            proc = _start(["--input", "live", "--device", "system", "--osc-port", str(osc.port),
-                           "--stats-json", str(tmp_path / "s.json")], server.env)
-            assert wait_for(lambda: _features(osc) > 50, timeout_s=120)
-            server.stop()
-            assert wait_for(lambda: any(s[-1] == "lost" for s in _status(osc)), timeout_s=10)
-            time.sleep(1.5)  # a retry finds nothing
-            os.killpg(proc.pid, signal.SIGINT)
-            code, err = _finish(proc)
-    finally:
-        if proc is not None and proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    with _live_engine(f"mirage-stage-quit-{os.getpid()}", ["--stats-json", str(tmp_path / "s.json")]) as (server, proc, osc):
         server.stop()
+        assert wait_for(lambda: any(s[-1] == "lost" for s in _status(osc)), timeout_s=10)
+        time.sleep(1.5)  # a retry finds nothing
+        os.killpg(proc.pid, signal.SIGINT)
+        code, err = _finish(proc)
     assert code == 0, (code, err[-3000:])
     assert "Traceback" not in err and "leaked" not in err and "Assertion" not in err, err[-3000:]
     stats = read_stats(tmp_path / "s.json")
