@@ -130,7 +130,8 @@ def test_exit_on_device_loss_is_one_line_and_exit_3(tmp_path):
 def test_ctrl_c_while_the_device_is_away_exits_0(tmp_path):
     """The operator gives up while jackd is away: exit 0, the stats count the loss and no
     recovery, and PortAudio's exit handler does not abort on the dead JACK client."""
-    with _live_engine(f"mirage-stage-quit-{os.getpid()}", ["--stats-json", str(tmp_path / "s.json")]) as (server, proc, osc):
+    args = ["--stats-json", str(tmp_path / "s.json")]
+    with _live_engine(f"mirage-stage-quit-{os.getpid()}", args) as (server, proc, osc):
         server.stop()
         assert wait_for(lambda: any(s[-1] == "lost" for s in _status(osc)), timeout_s=10)
         time.sleep(1.5)  # a retry finds nothing
