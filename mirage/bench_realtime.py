@@ -92,9 +92,10 @@ def measure_row(server, *, blocksize: int, n_tracks: int, seconds: float, tmp: P
                               timeout=seconds + 120)
     finally:
         sink.close()
-    if done.returncode != 0:
-        raise InputError(f"engine run for {n_tracks} tracks at blocksize {blocksize} failed: "
-                         f"{done.stderr.strip().splitlines()[-1:]}")
+    if done.returncode != 0:  # the status lines of a noisy run can bury the cause: keep the rest
+        causes = [line for line in done.stderr.splitlines() if "so far" not in line][-3:]
+        raise InputError(f"engine run for {n_tracks} tracks at blocksize {blocksize} failed "
+                         f"(exit code {done.returncode}): {causes}")
     stats = json.loads(stats_path.read_text())
     budget_us = blocksize / SR_HZ * 1e6
     return {
