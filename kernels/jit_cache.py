@@ -14,17 +14,13 @@ go stale; editing ``mirage/cli.py`` or any other module outside it keeps the com
 MIRAGE caches into ``<cache_root>/numba/<key>``; folders unused for a week are removed.
 Setting ``NUMBA_CACHE_DIR`` yourself bypasses all of this.
 
-`compile_notice` tells the user, once, that the first run compiles: it keeps a marker per
-command in the key's folder after a run whose kernels all compiled (or loaded).
+Also on import: `kernels.numba_blas_probe` spares start-up numba's scipy.linalg import.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import importlib.abc
 import importlib.util
-import json
 import os
 import re
 import shutil
@@ -37,11 +33,6 @@ PACKAGES = ("kernels", "mirage")
 """Top-level packages scanned for jitted code."""
 JIT_LIBRARIES = ("numba", "llvmlite")
 """A module importing one of these is a jitted module (decorators, intrinsics, cfuncs)."""
-COMPILE_ESTIMATE_S = {"run": 25.0, "analyze": 12.0}
-"""First-compile time per command when none was measured yet (2-core shared machine,
-2026-12-01: ``mirage run`` ~20-30 s, ``mirage analyze`` ~10-14 s). Replaced by the last
-measured compile time once a run has compiled (`compile_notice`)."""
-ESTIMATES_FILE = "compile-seconds.json"
 
 _ROOT = Path(__file__).resolve().parent.parent
 
@@ -165,46 +156,6 @@ def cache_folder() -> Path:
     return cache_root() / "numba" / cache_key()
 
 
-class _BlasProbeWithoutScipy(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Loads ``numba.np.arraymath`` with ``scipy.linalg`` hidden from its BLAS probe.
-
-    ``numba.np.arraymath`` imports ``scipy.linalg`` when it is first loaded (on the first
-    compile or cache load), only to choose how jitted ``np.correlate``/``np.convolve`` take
-    inner products; that import cost 0.2-0.5 s of every start-up here. No MIRAGE kernel uses
-    those two, and ``np.dot``/``np.linalg`` still import scipy themselves when typed. Acts
-    once, when numba loads that module; if scipy.linalg is already imported, hides nothing.
-    """
-
-    NAME = "numba.np.arraymath"
-
-    def __init__(self):
-        self._loader = None
-
-    def find_spec(self, name, path=None, target=None):
-        if name != self.NAME or self._loader is not None:
-            return None
-        sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(name)
-        if spec is None or spec.loader is None:
-            return spec
-        self._loader, spec.loader = spec.loader, self
-        return spec
-
-    def create_module(self, spec):
-        return self._loader.create_module(spec)
-
-    def exec_module(self, module):
-        module.__loader__ = module.__spec__.loader = self._loader  # the module's real loader
-        hide = "scipy.linalg" not in sys.modules
-        if hide:
-            sys.modules["scipy.linalg"] = None  # `import scipy.linalg...` raises ImportError
-        try:
-            self._loader.exec_module(module)
-        finally:
-            if hide and sys.modules.get("scipy.linalg", 0) is None:
-                del sys.modules["scipy.linalg"]
-
-
 _OWN_SETTING = "MIRAGE_NUMBA_CACHE_DIR"
 """The value `configure` gave ``NUMBA_CACHE_DIR``: a child process inheriting both recomputes
 its own folder (its ``MIRAGE_CACHE_DIR`` may differ); a different value is the user's."""
@@ -223,9 +174,9 @@ def configure() -> None:
     it already is), so a command that compiles nothing (``mirage monitor``, ``--help``) does
     not pay numba's import (~0.4 s).
     """
-    if not any(isinstance(f, _BlasProbeWithoutScipy) for f in sys.meta_path) and \
-            _BlasProbeWithoutScipy.NAME not in sys.modules:
-        sys.meta_path.insert(0, _BlasProbeWithoutScipy())
+    from kernels.numba_blas_probe import hide_scipy_from_blas_probe
+
+    hide_scipy_from_blas_probe()
     if _user_numba_cache_dir():
         return
     folder = cache_folder()
@@ -240,67 +191,6 @@ def configure() -> None:
     os.environ["NUMBA_CACHE_DIR"] = os.environ[_OWN_SETTING] = str(folder)
     if "numba" in sys.modules:  # imported before us (a notebook, a test session)
         sys.modules["numba"].config.CACHE_DIR = str(folder)
-
-
-def _estimates_path() -> Path:
-    from mirage.cache_dir import cache_root
-
-    return cache_root() / "numba" / ESTIMATES_FILE
-
-
-def _estimate_s(command: str) -> float:
-    """The last measured compile time of ``command`` (any source version), else the default."""
-    try:
-        measured = json.loads(_estimates_path().read_text())
-        return float(measured[command])
-    except (OSError, ValueError, KeyError, TypeError):
-        return COMPILE_ESTIMATE_S[command]
-
-
-class compile_notice:
-    """Tell the user, once, that ``command`` ("run", "analyze") is compiling its kernels.
-
-    Create it just before the code that compiles (or loads) the kernels of ``command`` and
-    call `done` once they are all built. When this source version has not built them yet
-    (no marker in the cache folder), the constructor prints ``mirage: compiling the audio
-    kernels, once: ~N s`` to stderr, N being the last measured compile time of ``command``
-    (`COMPILE_ESTIMATE_S` before any); `done` then writes the marker and the measured time.
-    Warm (marker present): silent, and `done` writes nothing. Also a context manager.
-    """
-
-    def __init__(self, command: str, *, stream=None):
-        self.command = command
-        self.marker = cache_folder() / f"compiled-{command}"
-        self.cold = not self.marker.exists()
-        self._t0 = time.perf_counter()
-        if self.cold:
-            print(f"mirage: compiling the audio kernels, once: ~{_estimate_s(command):.0f} s",
-                  file=stream or sys.stderr, flush=True)
-
-    def done(self) -> None:
-        """The kernels are built: on a cold start, record the marker and the compile time."""
-        if not self.cold:
-            return
-        self.cold = False
-        elapsed_s = time.perf_counter() - self._t0
-        with contextlib.suppress(OSError):
-            self.marker.parent.mkdir(parents=True, exist_ok=True)
-            self.marker.write_text(f"{elapsed_s:.1f}\n")
-            path = _estimates_path()
-            try:
-                measured = json.loads(path.read_text())
-                measured = measured if isinstance(measured, dict) else {}
-            except (OSError, ValueError):
-                measured = {}
-            measured[self.command] = round(elapsed_s, 1)
-            path.write_text(json.dumps(measured, sort_keys=True) + "\n")
-
-    def __enter__(self) -> "compile_notice":
-        return self
-
-    def __exit__(self, exc_type, *exc) -> None:
-        if exc_type is None:
-            self.done()
 
 
 configure()

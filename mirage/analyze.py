@@ -282,7 +282,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"mirage: note: the audio ({n_samples} samples) is shorter than one frame "
               f"(--n-fft {args.n_fft}): no frames", file=sys.stderr)
 
-    from kernels.jit_cache import compile_notice
+    from mirage.compile_notice import compile_notice
 
     compiling = compile_notice("analyze")  # one line on stderr when the kernels are not cached yet
     files: list[AtomicOutput] = []

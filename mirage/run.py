@@ -139,7 +139,7 @@ def main(args: argparse.Namespace) -> int:
     from mirage.lifecycle import SHUTDOWN
 
     shutdown = SHUTDOWN.install()  # Ctrl-C / SIGTERM: see mirage.lifecycle
-    from kernels.jit_cache import compile_notice
+    from mirage.compile_notice import compile_notice
     from mirage.analyze import pitch_ranges
     from mirage.control import RESET_EMOTION, ControlReceiver, MidiControl
     from mirage.engine.device_watch import DeviceWatch

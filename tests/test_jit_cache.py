@@ -23,6 +23,7 @@ from numba.core.dispatcher import Dispatcher
 from numba.core.extending import _Intrinsic
 
 from kernels import jit_cache
+from mirage import compile_notice
 
 ROOT = Path(jit_cache.__file__).resolve().parent.parent
 NOTICE = "compiling the audio kernels, once: ~"
@@ -160,13 +161,13 @@ def test_second_run_compiles_nothing_and_says_nothing(command, short_wav, tmp_pa
 def test_notice_estimate_is_the_last_measured_compile(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
     monkeypatch.setenv("MIRAGE_CACHE_DIR", str(tmp_path))
-    notice = jit_cache.compile_notice("analyze")
+    notice = compile_notice.compile_notice("analyze")
     assert capsys.readouterr().err == (
-        f"mirage: compiling the audio kernels, once: ~{jit_cache.COMPILE_ESTIMATE_S['analyze']:.0f} s\n")
+        f"mirage: compiling the audio kernels, once: ~{compile_notice.COMPILE_ESTIMATE_S['analyze']:.0f} s\n")
     notice.done()
     assert notice.marker.exists()
-    assert jit_cache.compile_notice("analyze").cold is False  # warm now: silent
+    assert compile_notice.compile_notice("analyze").cold is False  # warm now: silent
     assert capsys.readouterr().err == ""
-    (tmp_path / "numba" / jit_cache.ESTIMATES_FILE).write_text('{"run": 42.4}\n')
-    jit_cache.compile_notice("run")
+    (tmp_path / "numba" / compile_notice.ESTIMATES_FILE).write_text('{"run": 42.4}\n')
+    compile_notice.compile_notice("run")
     assert capsys.readouterr().err == "mirage: compiling the audio kernels, once: ~42 s\n"
