@@ -2,13 +2,14 @@
 
 ::
 
-    mirage analyze PATH... [--out FILE.csv]   features of files, offline (mirage.analyze)
-    mirage bench [--quick] [--json FILE]       kernel latency vs librosa (mirage.bench)
-    mirage run [demo|PATH|live] [-d DEVICE]   the real-time engine (mirage.run)
-    mirage devices                            list audio devices (mirage.devices)
-    mirage monitor ...                        watch an OSC stream (mirage.monitor)
+    mirage analyze PATH... [--out FILE.csv]   features of files, offline
+    mirage bench [--quick] [--json FILE]       kernel latency vs librosa
+    mirage run [demo|PATH|live] [-d DEVICE]   the real-time engine
+    mirage devices                            list audio devices
+    mirage monitor ...                        watch an OSC stream
 
-Each subcommand lives in ``mirage/<name>.py`` with ``add_arguments(parser)`` (optional) and
+Each subcommand lives in ``mirage/commands/<name>.py`` (a thin layer over the library: no
+command imports another) with ``add_arguments(parser)`` (optional) and
 ``main(args) -> int``; ``monitor`` parses its own argv (``main(argv)``). A module is imported
 only when its subcommand is chosen, so ``mirage analyze`` works on a machine without
 PortAudio. Help texts show defaults with ``%(default)s``, as in python-sounddevice's examples.
@@ -33,7 +34,7 @@ from mirage.lifecycle import Interrupted
 
 EXIT_INTERRUPTED = 130
 
-#: name -> one-line help. The module is ``mirage.<name>``.
+#: name -> one-line help. The module is ``mirage.commands.<name>``.
 SUBCOMMANDS = {
     "analyze": "analyse audio files offline: features per track and frame, as CSV or a table",
     "bench": "benchmark the kernels against librosa (per-chunk latency)",
@@ -49,8 +50,8 @@ class NotAvailable(MirageError):
 
 
 def load_command(name: str) -> ModuleType:
-    """Import ``mirage.<name>``; NotAvailable if it does not exist or has no ``main``."""
-    module_name = f"mirage.{name}"
+    """Import ``mirage.commands.<name>``; NotAvailable if it does not exist or has no ``main``."""
+    module_name = f"mirage.commands.{name}"
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:

@@ -128,13 +128,13 @@ class ControlReceiver:
 
 class MidiControl:
     """Call ``on_reset()`` for every Program Change or Song Select arriving on the MIDI input
-    port named ``spec`` (:func:`mirage.devices.find_midi_input`; InputError if none or
+    port named ``spec`` (:func:`mirage.midi_ports.find_midi_input`; InputError if none or
     several match). Messages arrive on RtMidi's own thread."""
 
     def __init__(self, spec: str, on_reset: Callable[[], object]):
         import rtmidi
 
-        from mirage.devices import find_midi_input
+        from mirage.midi_ports import find_midi_input
 
         api, index, self.port = find_midi_input(spec)
         self.on_reset = on_reset

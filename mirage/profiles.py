@@ -4,7 +4,12 @@ A profile only narrows the range where `kernels.pitch` looks for peaks; the spec
 features do not depend on it. ``librosa`` is librosa's own `piptrack` default range.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
 
 from mirage.errors import ParameterError
 
@@ -41,3 +46,28 @@ def get_profile(name: str) -> Profile:
     except KeyError:
         choices = ", ".join(sorted(PROFILES))
         raise ParameterError(f"unknown instrument profile {name!r} (choose from {choices})") from None
+
+
+def track_pitch_ranges(track_names: Sequence[str], *, profile: str | None = None,
+                       profiles: str | Sequence[str] | None = None,
+                       default: dict[str, str] | None = None) -> tuple[np.ndarray, list[str]]:
+    """The pitch range of each track: (float64 [n_tracks, 2] (fmin_hz, fmax_hz), profile names).
+
+    `profiles` names one profile per track (a sequence, or one comma-separated string);
+    else `profile` applies to every track; else `default` maps a track name to a profile
+    name, and the rest get `DEFAULT_PROFILE`.
+    """
+    n = len(track_names)
+    if profiles is not None:
+        chosen = [s.strip() for s in (profiles.split(",") if isinstance(profiles, str) else profiles)]
+        if len(chosen) != n:
+            raise ParameterError(f"profiles gives {len(chosen)} profile(s) for {n} track(s): "
+                                 f"{profiles!r}")
+    elif profile is not None:
+        chosen = [profile] * n
+    else:
+        default = default or {}
+        chosen = [default.get(name, DEFAULT_PROFILE) for name in track_names]
+    resolved = [get_profile(name) for name in chosen]
+    ranges = np.array([[p.fmin_hz, p.fmax_hz] for p in resolved], dtype=np.float64).reshape(n, 2)
+    return ranges, [p.name for p in resolved]

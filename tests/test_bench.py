@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import require_jack_tools
-from mirage.bench_latency import (
+from mirage.benchmarks.latency import (
     CLICK_BLOCK, CLICK_OFFSET, CLICK_RECORD_LEN, CLICK_SAMPLE, CLICK_TIME_NS, INJ_CLICKS, INJ_NEXT_CLICK,
     INJ_PERIOD, INJ_STATE, INJ_STATE_LEN, click_process, match_clicks,
 )
@@ -147,7 +147,7 @@ def jack_tools():
 
 @pytest.mark.jack
 def test_realtime_rows_and_kernel_ratio(jack_tools):
-    from mirage.bench_realtime import add_kernel_ratio, format_realtime_table, run_realtime_benchmark
+    from mirage.benchmarks.realtime import add_kernel_ratio, format_realtime_table, run_realtime_benchmark
 
     result = run_realtime_benchmark(quick=True, rows=((512, 2), (128, 2)), seconds=2.0, log=lambda _: None)
     assert [(r["blocksize"], r["channels"]) for r in result["rows"]] == [(512, 2), (128, 2)]
@@ -172,7 +172,7 @@ def test_realtime_rows_and_kernel_ratio(jack_tools):
 
 @pytest.mark.jack
 def test_click_latency_through_the_engine(jack_tools):
-    from mirage.bench_latency import format_latency_table, run_latency_benchmark
+    from mirage.benchmarks.latency import format_latency_table, run_latency_benchmark
 
     result = run_latency_benchmark(quick=True, realtime=False, blocksizes=(128,), seconds=3.0, log=lambda _: None)
     (row,) = result["rows"]
@@ -185,7 +185,7 @@ def test_click_latency_through_the_engine(jack_tools):
 
 
 def test_a_peer_that_does_not_import_is_shown_as_skipped(monkeypatch):
-    from mirage.bench_peers import PEER_NOTES, format_peers_table, peer_missing
+    from mirage.benchmarks.peers import PEER_NOTES, format_peers_table, peer_missing
 
     monkeypatch.setitem(sys.modules, "aubio", None)  # import aubio now fails as if not installed
     reason = peer_missing("aubio")

@@ -11,7 +11,7 @@ import pytest
 import soundfile as sf
 
 from kernels.analyzer import analyze_tracks
-from mirage import analyze as analyze_mod
+from mirage.commands import analyze as analyze_mod
 from mirage import cli
 from mirage.csv_out import HEADER, format_g, write_features
 
@@ -114,8 +114,8 @@ def _bad_inputs(tmp: Path) -> dict:
         "zero frames": (["analyze", tmp / "zero.wav"], ["zero.wav", "0 frames"]),
         "empty folder": (["analyze", tmp / "emptydir"], ["emptydir", "empty"]),
         "no audio in folder": (["analyze", tmp / "textdir"], ["textdir", "no audio files"]),
-        "n_fft": (["analyze", tmp / "zero.wav", "--n-fft", "8"], ["--n-fft", "8"]),
-        "hop": (["analyze", tmp / "zero.wav", "--hop", "0"], ["--hop", "got 0"]),
+        "n_fft": (["analyze", tmp / "zero.wav", "--n-fft", "8"], ["n_fft", "8"]),
+        "hop": (["analyze", tmp / "zero.wav", "--hop", "0"], ["hop", "got 0"]),
         "profile": (["analyze", tmp / "zero.wav", "--profile", "TUBA"], ["TUBA"]),
         "out folder": (["analyze", tmp / "zero.wav", "-o", tmp / "nodir" / "x.csv"], ["nodir"]),
     }

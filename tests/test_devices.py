@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from mirage import devices
+from mirage.commands import devices
 
 JACK_HOSTAPI = "JACK Audio Connection Kit"
 

@@ -46,7 +46,7 @@ def test_key_ignores_a_non_jitted_module_and_follows_the_jitted_ones(tmp_path):
     root = _copy_sources(tmp_path)
     key = jit_cache.cache_key(root)
     assert key == jit_cache.cache_key(ROOT)  # only the text matters, not where it lives
-    for plain in ("mirage/cli.py", "mirage/run.py", "kernels/naive.py"):
+    for plain in ("mirage/cli.py", "mirage/commands/run.py", "kernels/naive.py"):
         _append(root / plain, "\n# a comment\n")
         assert jit_cache.cache_key(root) == key, plain
     # a jitted module, a module whose kernels other files inline, and a constants module
@@ -75,7 +75,7 @@ def test_a_new_module_using_numba_joins_the_key_by_itself(tmp_path):
 
 def test_no_command_line_module_is_keyed():
     keyed = set(jit_cache.jitted_modules())
-    assert not keyed & {"mirage.cli", "mirage.run", "mirage.analyze", "mirage.bench", "mirage.__init__",
+    assert not keyed & {"mirage.cli", "mirage.commands.run", "mirage.commands.analyze", "mirage.commands.bench", "mirage.__init__",
                         "mirage.engine.status", "mirage.engine.engine"}
     assert {"kernels.analyzer", "mirage.engine.callback", "mirage.audio.raw_stream", "mirage.osc.encode",
             "mirage.csv_out", "kernels.layout"} <= keyed

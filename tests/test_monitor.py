@@ -14,7 +14,7 @@ import pytest
 from rich.console import Console
 
 from mirage.errors import ParameterError
-from mirage.monitor import AddressRow, Traffic, format_plain, main, render_table
+from mirage.commands.monitor import AddressRow, Traffic, format_plain, main, render_table
 from mirage.osc.encode import EmotionEncoder, make_hop_encoder
 from mirage.osc.sender import OscSender
 from tests.osc_receivers import HANG_S
@@ -27,7 +27,7 @@ def _free_udp_port():
 
 
 def _start_monitor(*args):
-    return subprocess.Popen([sys.executable, "-m", "mirage.monitor", *args],
+    return subprocess.Popen([sys.executable, "-m", "mirage.commands.monitor", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

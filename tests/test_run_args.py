@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from mirage.cli import build_parser, main
-from mirage.run import _check
+from mirage.commands.run import _check
 
 
 def parse_run(*argv: str):

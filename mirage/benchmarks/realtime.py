@@ -66,9 +66,9 @@ class _UdpSink:
 def _write_song(path: Path, n_tracks: int, seconds: float, sr_hz: int) -> None:
     import soundfile as sf
 
-    from mirage.bench import _test_audio
+    from mirage.benchmarks.music_like_audio import music_like_audio
 
-    sf.write(path, _test_audio(n_tracks, int(seconds * sr_hz), sr_hz), sr_hz, subtype="FLOAT")
+    sf.write(path, music_like_audio(n_tracks, int(seconds * sr_hz), sr_hz), sr_hz, subtype="FLOAT")
 
 
 def row_seconds(blocksize: int, n_tracks: int, *, quick: bool) -> float:
@@ -169,7 +169,7 @@ def run_realtime_benchmark(*, quick: bool, log=print, rows=ROWS, seconds: float 
 def add_kernel_ratio(realtime: dict, kernel_rows: list[dict], *, blocksize: int = 512) -> None:
     """At ``blocksize`` (= the hop, one hop per callback), set each realtime row's
     ``callback_p99_over_kernel_p99``: the callback's p99 inside the real engine over the p99
-    of the kernel loop (`mirage.bench.measure_mirage`) for the same track count, same run."""
+    of the kernel loop (`mirage.benchmarks.kernel_chunks.measure_mirage`) for the same track count, same run."""
     kernel = {r["channels"]: r for r in kernel_rows if r["impl"] == "mirage"}
     for row in realtime["rows"]:
         k = kernel.get(row["channels"])

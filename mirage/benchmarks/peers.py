@@ -145,10 +145,11 @@ def run_peers(*, sr_hz: int, n_fft: int, hop: int, quick: bool, with_librosa: bo
     Returns ``{"n_frames": N, "rows": [{"impl", "p50_us", "p99_us", "max_us", "frames"} or
     {"impl", "skipped": reason}], "notes": PEER_NOTES}``; every row that ran timed N frames.
     """
-    from mirage.bench import _percentiles, _test_audio
+    from mirage.benchmarks.latency_summary import percentiles_us
+    from mirage.benchmarks.music_like_audio import music_like_audio
 
     n_frames = 200 if quick else 2000
-    audio = _test_audio(1, n_fft + hop * (n_frames + 2), sr_hz)[:, 0].copy()
+    audio = music_like_audio(1, n_fft + hop * (n_frames + 2), sr_hz)[:, 0].copy()
     rows = []
     for name in ("mirage", *(p for p in PEERS if with_librosa or p != "librosa")):
         reason = peer_missing(name)
@@ -158,7 +159,7 @@ def run_peers(*, sr_hz: int, n_fft: int, hop: int, quick: bool, with_librosa: bo
             continue
         step = _STEPS[name](sr_hz, n_fft, hop)
         times = _frames_ns(step, audio, n_fft=n_fft, hop=hop, n_frames=n_frames)
-        rows.append({"impl": name, "frames": n_frames, **_percentiles(times)})
+        rows.append({"impl": name, "frames": n_frames, **percentiles_us(times)})
         log(f"  per-frame {name:8s}: p50 {rows[-1]['p50_us']:8.1f} µs")
     return {"n_frames": n_frames, "rows": rows, "notes": {r["impl"]: PEER_NOTES[r["impl"]] for r in rows}}
 

@@ -19,8 +19,6 @@ that is one of the inputs is refused before anything is read.
 from __future__ import annotations
 
 import argparse
-import os
-import secrets
 import sys
 import time
 from pathlib import Path
@@ -28,8 +26,6 @@ from pathlib import Path
 import numpy as np
 
 from mirage.errors import InputError, ParameterError
-
-N_FFT_RANGE = (16, 1 << 16)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -59,154 +55,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--emotion-out", metavar="FILE.csv",
                         help="also write time_s, arousal, valence of the mix, per 0.5 s, as CSV "
                              "(needs the emotion model)")
-
-
-def check_parameters(*, n_fft: int, hop: int) -> None:
-    """ParameterError, with the value, for a frame or hop the kernels cannot use."""
-    lo, hi = N_FFT_RANGE
-    if not lo <= n_fft <= hi:
-        raise ParameterError(f"--n-fft must be within {lo}..{hi} samples, got {n_fft}")
-    if not 1 <= hop <= n_fft:
-        raise ParameterError(f"--hop must be within 1..n_fft ({n_fft}) samples, got {hop}")
-
-
-def pitch_ranges(profile: str | None, profiles: str | None, track_names: list[str],
-                 default: dict[str, str] | None = None) -> tuple[np.ndarray, list[str]]:
-    """The pitch range of each track: (float64 [n_tracks, 2] (fmin_hz, fmax_hz), names).
-
-    `default` maps a track name to a profile name, for tracks not covered by the options.
-    """
-    from mirage.profiles import DEFAULT_PROFILE, get_profile
-
-    n = len(track_names)
-    if profiles is not None:
-        chosen = [s.strip() for s in profiles.split(",")]
-        if len(chosen) != n:
-            raise ParameterError(f"--profiles gives {len(chosen)} profile(s) for {n} track(s): "
-                                 f"{profiles!r}")
-    elif profile is not None:
-        chosen = [profile] * n
-    else:
-        default = default or {}
-        chosen = [default.get(name, DEFAULT_PROFILE) for name in track_names]
-    resolved = [get_profile(name) for name in chosen]
-    ranges = np.array([[p.fmin_hz, p.fmax_hz] for p in resolved], dtype=np.float64).reshape(n, 2)
-    return ranges, [p.name for p in resolved]
-
-
-def analyze(audio: np.ndarray, sr_hz: float, *, n_fft: int, hop: int,
-            pitch_ranges_hz: np.ndarray | None, progress: bool = False) -> tuple[np.ndarray, dict]:
-    """Run `audio` (float32 [n_tracks, n_samples]) through `TrackAnalyzer` block by block.
-
-    Returns the features float32 [n_frames, n_tracks, 8] and timing/statistics:
-    ``startup_s`` (constructing the analyzer), ``compute_s`` (all `process` calls),
-    ``nonfinite_samples``.
-    """
-    from kernels.analyzer import TrackAnalyzer, frames_in
-
-    n_tracks, n_samples = audio.shape
-    k_total = frames_in(n_samples, n_fft, hop)
-    features = np.empty((k_total, n_tracks, 8), dtype=np.float32)
-    block = hop * max(1, int(round(sr_hz / hop)))  # about one second, whole hops
-    t0 = time.perf_counter()
-    analyzer = TrackAnalyzer(n_tracks, sr_hz, n_fft=n_fft, hop=hop,
-                             pitch_ranges_hz=pitch_ranges_hz)
-    warm_up = getattr(analyzer, "warm_up", None)  # compile/load the kernels before timing
-    if warm_up is not None:
-        warm_up()
-    t1 = time.perf_counter()
-    bar = _progress_bar(n_samples, sr_hz) if progress else None
-    done = 0
-    compute_s = 0.0
-    try:
-        for start in range(0, n_samples, block):
-            chunk = audio[:, start:start + block].T
-            t = time.perf_counter()
-            new = analyzer.process(chunk)
-            features[done:done + len(new)] = new
-            compute_s += time.perf_counter() - t
-            done += len(new)
-            if bar is not None:
-                bar.advance(chunk.shape[0])
-    finally:
-        if bar is not None:
-            bar.close()
-    if done != k_total:
-        raise RuntimeError(f"analyzer produced {done} frames, expected {k_total}")
-    return features, {"startup_s": t1 - t0, "compute_s": compute_s,
-                      "nonfinite_samples": int(analyzer.nonfinite_samples)}
-
-
-class _progress_bar:
-    """A rich progress bar on stderr, in seconds of audio."""
-
-    def __init__(self, n_samples: int, sr_hz: float):
-        from rich.console import Console
-        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-        self._sr = sr_hz
-        self._progress = Progress(TextColumn("analysing"), BarColumn(),
-                                  TextColumn("{task.completed:.0f}/{task.total:.0f} s"),
-                                  TimeRemainingColumn(), console=Console(stderr=True),
-                                  transient=True)
-        self._progress.start()
-        self._task = self._progress.add_task("analyse", total=n_samples / sr_hz)
-
-    def advance(self, n_samples: int) -> None:
-        self._progress.advance(self._task, n_samples / self._sr)
-
-    def close(self) -> None:
-        self._progress.stop()
-
-
-class AtomicOutput:
-    """A file written under a temporary name in the target's folder and renamed at `commit`.
-
-    Until `commit`, the target is untouched; `discard` (also on garbage) removes the
-    temporary file. Permissions follow the umask, as for a plain ``open(path, "w")``.
-    """
-
-    def __init__(self, target: Path):
-        self.target = target
-        self.tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-        try:
-            fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except OSError as exc:
-            raise InputError(f"{target}: cannot write: {exc.strerror or exc}") from None
-        self.fh = os.fdopen(fd, "wb", buffering=1 << 20)
-
-    def commit(self) -> None:
-        self.fh.close()
-        os.replace(self.tmp, self.target)
-
-    def discard(self) -> None:
-        if not self.fh.closed:
-            self.fh.close()
-        try:
-            os.unlink(self.tmp)
-        except FileNotFoundError:
-            pass
-
-
-def check_output(option: str, out: Path, inputs: list[Path]) -> None:
-    """Refuse an output that is a folder, in a missing/unwritable folder, or an input."""
-    if out.is_dir():
-        raise ParameterError(f"{option} {out}: is a folder, give a file name")
-    folder = out.parent
-    if not folder.is_dir():
-        raise InputError(f"{option} {out}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise InputError(f"{option} {out}: the folder {folder} is not writable")
-    resolved = out.resolve()
-    for path in inputs:
-        same = resolved == path.resolve()
-        if not same and out.exists():
-            try:
-                same = os.path.samefile(out, path)
-            except OSError:
-                pass
-        if same:
-            raise ParameterError(f"{option} {out} is one of the inputs; refusing to overwrite it")
 
 
 def _load_emotion():
@@ -251,10 +99,13 @@ def summary_table(features: np.ndarray, track_names: list[str], profile_names: l
 
 
 def main(args: argparse.Namespace) -> int:
+    from mirage.atomic_output import AtomicOutput, check_output
     from mirage.audio_files import DEMO_SOURCE, expand_source, load_source
-    from mirage.profiles import get_profile
+    from mirage.feature_analysis import analyze
+    from mirage.frame_parameters import check_frame
+    from mirage.profiles import get_profile, track_pitch_ranges
 
-    check_parameters(n_fft=args.n_fft, hop=args.hop)
+    check_frame(n_fft=args.n_fft, hop=args.hop)
     if args.sr is not None and not (np.isfinite(args.sr) and 1000 <= args.sr <= 768_000):
         raise ParameterError(f"--sr must be within 1000..768000 Hz, got {args.sr:g}")
     for name in ([args.profile] if args.profile else []) + (
@@ -275,7 +126,8 @@ def main(args: argparse.Namespace) -> int:
     default = None
     if list(args.paths) == [DEMO_SOURCE]:
         from mirage.demo import STEM_PROFILES as default
-    ranges, profile_names = pitch_ranges(args.profile, args.profiles, names, default)
+    ranges, profile_names = track_pitch_ranges(names, profile=args.profile, profiles=args.profiles,
+                                               default=default)
     n_tracks, n_samples = audio.shape
     audio_s = n_samples / sr_hz
     if n_samples < args.n_fft:
@@ -285,7 +137,7 @@ def main(args: argparse.Namespace) -> int:
     from mirage.compile_notice import compile_notice
 
     compiling = compile_notice("analyze")  # one line on stderr when the kernels are not cached yet
-    files: list[AtomicOutput] = []
+    files: list = []
     try:
         for _, out in outputs:
             files.append(AtomicOutput(out))

@@ -110,8 +110,8 @@ def _check(args: argparse.Namespace) -> None:
     """Check every parameter before anything starts (a one-line error, exit 2), and settle
     the two that can be given in two ways: ``args.input`` (the positional SOURCE or
     ``--input``) and ``args.osc_targets`` (`mirage.osc.destinations`)."""
-    from mirage.analyze import check_parameters
     from mirage.channels import parse_channels
+    from mirage.frame_parameters import check_frame
     from mirage.osc.destinations import osc_destinations
 
     if args.source is not None and args.input is not None and args.source != args.input:
@@ -119,7 +119,7 @@ def _check(args: argparse.Namespace) -> None:
     args.input = args.source or args.input or LIVE
     if args.channels is not None:
         parse_channels(args.channels)
-    check_parameters(n_fft=args.n_fft, hop=args.hop)
+    check_frame(n_fft=args.n_fft, hop=args.hop)
     if args.blocksize is not None and not 1 <= args.blocksize <= 65536:
         raise ParameterError(f"--blocksize must be within 1..65536 samples, got {args.blocksize}")
     if args.duration is not None and not args.duration > 0:
@@ -140,12 +140,12 @@ def main(args: argparse.Namespace) -> int:
 
     shutdown = SHUTDOWN.install()  # Ctrl-C / SIGTERM: see mirage.lifecycle
     from mirage.compile_notice import compile_notice
-    from mirage.analyze import pitch_ranges
     from mirage.control import RESET_EMOTION, ControlReceiver, MidiControl
     from mirage.engine.device_watch import DeviceWatch
     from mirage.engine.engine import Engine
     from mirage.engine.source import open_source
     from mirage.osc.sender import OscSender
+    from mirage.profiles import track_pitch_ranges
     from mirage.startup import STOP_HINT, startup_lines
 
     logging.basicConfig(level=logging.INFO, format="mirage: %(message)s", stream=sys.stderr)
@@ -153,7 +153,8 @@ def main(args: argparse.Namespace) -> int:
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     source = open_source(args.input, device_spec=args.device, channels=args.channels, clock=args.clock,
                          play=not args.no_play, notice=lambda msg: print(msg, file=sys.stderr))
-    ranges, profiles = pitch_ranges(args.profile, args.profiles, source.names, source.profiles_default)
+    ranges, profiles = track_pitch_ranges(source.names, profile=args.profile, profiles=args.profiles,
+                                          default=source.profiles_default)
     n_tracks = len(source.names)
     targets = args.osc_targets
     compiling = compile_notice("run")  # one line on stderr when the kernels are not cached yet

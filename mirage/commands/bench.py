@@ -1,0 +1,114 @@
+"""`mirage bench`: per-chunk latency of the feature kernels against librosa, in one run.
+
+A chunk is one hop of new audio for C tracks; its latency is the time from handing the hop
+to the analyzer until every feature of every track is computed. librosa is used as well
+as it can be for the same job: per track, one ``stft(center=False)`` of the frame, then
+centroid, bandwidth, flatness, roll-off and ``piptrack`` from ``S=``. Both run on the same
+audio in the same process, so their ratio is meaningful on a noisy machine even when the
+absolute figures are not.
+
+The other parts of the report live in their own modules: one track's per-frame chain next to
+essentia's and aubio's (`mirage.benchmarks.peers`), and with ``--realtime`` the engine's callback
+on JACK at several block sizes (`mirage.benchmarks.realtime`) and the audio → OSC latency of
+clicks through the engine (`mirage.benchmarks.latency`). Those two always run at 48 kHz with hop
+512 (the engine's defaults); ``--sr``, ``--n-fft`` and ``--hop`` apply to the kernel loop,
+librosa and the peers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from mirage.benchmarks.kernel_chunks import CHANNELS
+from mirage.errors import InputError, ParameterError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quick", action="store_true", help="fewer chunks (a smoke run, noisier figures)")
+    parser.add_argument("--json", metavar="FILE", type=Path, help="write the results as JSON")
+    parser.add_argument("--plot", metavar="FILE.png", type=Path, help="write a latency plot")
+    parser.add_argument("--sr", type=int, default=48000, help="sample rate in Hz (default %(default)s)")
+    parser.add_argument("--n-fft", type=int, default=2048, help="frame length in samples (default %(default)s)")
+    parser.add_argument("--hop", type=int, default=512, help="hop in samples (default %(default)s)")
+    parser.add_argument("--channels", default=",".join(map(str, CHANNELS)),
+                        help="track counts to measure (default %(default)s)")
+    parser.add_argument("--no-librosa", action="store_true", help="skip the librosa side")
+    parser.add_argument("--no-peers", action="store_true", help="skip the per-frame essentia/aubio/librosa table")
+    parser.add_argument("--no-startup", action="store_true",
+                        help="skip the warm-start table (real `mirage run` / `mirage analyze` processes)")
+    parser.add_argument("--realtime", action="store_true",
+                        help="also run the engine on JACK dummy servers (needs jackd2): callback and hop→send "
+                             "at blocksizes 512 (1, 16, 64 tracks), 64 (16) and 128 (64), and audio→OSC click "
+                             "latency at blocksizes 64, 128, 256, 512")
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        channels = tuple(int(c) for c in str(args.channels).split(","))
+    except ValueError:
+        raise ParameterError(f"--channels must be a comma-separated list of integers, got {args.channels!r}") from None
+    if any(c < 1 for c in channels):
+        raise ParameterError(f"--channels must be positive, got {args.channels!r}")
+    for path in (args.json, args.plot):
+        if path is not None and not path.parent.exists():
+            raise InputError(f"{path}: folder {path.parent} does not exist")
+    log = lambda msg: print(msg, file=sys.stderr)  # noqa: E731
+    log(f"benchmarking ({'quick' if args.quick else 'full'} run) ...")
+    from mirage.benchmarks.kernel_chunks import run_benchmark
+    from mirage.benchmarks.report import format_table, run_metadata, write_plot
+
+    meta = run_metadata(quick=args.quick)
+    result = run_benchmark(channels=channels, quick=args.quick, sr_hz=args.sr, n_fft=args.n_fft, hop=args.hop,
+                           with_librosa=not args.no_librosa, log=log)
+    result = {"meta": meta, **result}
+    if not args.no_peers:
+        from mirage.benchmarks.peers import run_peers
+
+        result["peers"] = run_peers(sr_hz=args.sr, n_fft=args.n_fft, hop=args.hop, quick=args.quick,
+                                    with_librosa=not args.no_librosa, log=log)
+    if getattr(args, "realtime", False):
+        from mirage.benchmarks.latency import run_latency_benchmark
+        from mirage.benchmarks.realtime import add_kernel_ratio, realtime_allowed, run_realtime_benchmark
+
+        result["realtime"] = run_realtime_benchmark(quick=args.quick, log=log)
+        add_kernel_ratio(result["realtime"], result["rows"])
+        result["latency"] = run_latency_benchmark(quick=args.quick, realtime=realtime_allowed(), log=log)
+        from mirage.benchmarks.jitter import run_jitter_benchmark
+
+        result["period_jitter"] = run_jitter_benchmark(quick=args.quick, realtime=realtime_allowed(), log=log)
+    if not getattr(args, "no_startup", False):
+        from mirage.benchmarks.startup import RUNS, measure_warm_start
+
+        result["startup"] = measure_warm_start(runs=3 if args.quick else RUNS, log=log)
+    print(format_table(result))
+    if "peers" in result:
+        from mirage.benchmarks.peers import format_peers_table
+
+        print()
+        print(format_peers_table(result["peers"]))
+    if "startup" in result:
+        from mirage.benchmarks.startup import format_startup_table
+
+        print()
+        print(format_startup_table(result["startup"]))
+    if "realtime" in result:
+        from mirage.benchmarks.latency import format_latency_table
+        from mirage.benchmarks.realtime import format_realtime_table
+
+        print()
+        print(format_realtime_table(result["realtime"]))
+        print()
+        print(format_latency_table(result["latency"]))
+    if "period_jitter" in result:
+        from mirage.benchmarks.jitter import format_jitter_line
+
+        print()
+        print(format_jitter_line(result["period_jitter"]))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+    if args.plot:
+        write_plot(result, args.plot)
+    return 0
