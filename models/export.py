@@ -20,6 +20,10 @@ second TreeEnsembleRegressor) and outputs ``va = clip(blend + dev, −1, 1)``.
 int8: both dynamic (int8 weights, activations quantised at run time) and static QDQ
 (activations calibrated on 2,000 training steps) are built; the faster one at batch 1 on
 one intra-op thread whose CCC against the targets is within 0.02 of fp32 is shipped.
+
+``python -m models.train`` writes both files where the engine reads them, the package data
+folder ``mirage/emotion/model_files/`` (``mirage.emotion.model.FP32_MODEL``/``DEFAULT_MODEL``),
+so a wheel built afterwards ships them.
 """
 
 from __future__ import annotations

@@ -18,9 +18,10 @@
    labels added (row weight ``EMOPIA_WEIGHT``), when that table exists — measured, not
    shipped (see the model card);
 2. the shipped model, trained on all pieces and training renders, exported to ONNX fp32 and
-   int8 (``models/emotion-va.{fp32,int8}.onnx``; each tree model is an ``ai.onnx.ml``
-   TreeEnsembleRegressor node in the same graph, the deviation features are a Gather/Sub
-   in it) with the feature normalisation inside the graph; int8 is checked against fp32;
+   int8 (``mirage/emotion/model_files/emotion-va.{fp32,int8}.onnx``, where the installed
+   package reads them; each tree model is an ``ai.onnx.ml`` TreeEnsembleRegressor node in
+   the same graph, the deviation features are a Gather/Sub in it) with the feature
+   normalisation inside the graph; int8 is checked against fp32;
 3. ``~/.cache/mirage/emotion/report.json`` holds every number the model card quotes.
 
 ``python -m models.train --split-seed N`` only runs step 1, on another assignment of the
@@ -41,15 +42,14 @@ from pathlib import Path
 import numpy as np
 
 from mirage.emotion.features import FEATURE_NAMES
+from mirage.emotion.model import DEFAULT_MODEL, FP32_MODEL
 from models.data import load_pieces, rater_ceiling
 from models.dataset import LEVEL_COLUMNS, load, table_path
 from models.metrics import group_means, score
 from models.render import (CACHE, EMOPIA, HELD_OUT_ROOM_VARIANT, HELD_OUT_VARIANT,
                            TRAIN_VARIANTS as ALL_TRAIN_VARIANTS)
 
-MODELS_DIR = Path(__file__).resolve().parent
-FP32_PATH = MODELS_DIR / "emotion-va.fp32.onnx"
-INT8_PATH = MODELS_DIR / "emotion-va.int8.onnx"
+FP32_PATH, INT8_PATH = FP32_MODEL, DEFAULT_MODEL  # the package data the engine loads
 REPORT = CACHE / "report.json"
 SEED = 0
 N_FOLDS = 5

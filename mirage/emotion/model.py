@@ -8,10 +8,17 @@ present, must list :data:`~mirage.emotion.features.FEATURE_NAMES`, and its
 :data:`~mirage.emotion.features.FEATURES_VERSION`: a model trained on other features of the
 same count, or on features of the same names that measured something else, would otherwise
 give silent garbage.
+
+The shipped files live inside the package, ``mirage/emotion/model_files/`` (package data:
+they are in the wheel and in every installation, editable or not); ``python -m models.train``
+writes them there. They are located with :mod:`importlib.resources`, which for an installed
+package is a folder on disk (onnxruntime needs a file name: a zipped installation is not
+supported).
 """
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
@@ -19,9 +26,12 @@ import numpy as np
 from mirage.emotion.features import FEATURE_NAMES, FEATURES_VERSION, N_FEATURES
 from mirage.errors import InputError
 
-MODELS_DIR = Path(__file__).resolve().parent.parent.parent / "models"
-DEFAULT_MODEL = MODELS_DIR / "emotion-va.int8.onnx"
-FP32_MODEL = MODELS_DIR / "emotion-va.fp32.onnx"
+MODEL_FILES = Path(str(files("mirage.emotion") / "model_files"))
+"""The folder of the shipped models (package data of ``mirage.emotion``)."""
+DEFAULT_MODEL = MODEL_FILES / "emotion-va.int8.onnx"
+"""The shipped int8 model, used unless another file is given."""
+FP32_MODEL = MODEL_FILES / "emotion-va.fp32.onnx"
+"""The same model in float32 (the reference the int8 one is checked against)."""
 INPUT, OUTPUT = "features", "va"
 
 
