@@ -6,7 +6,7 @@ import io
 
 import numpy as np
 
-from mirage.engine.status import StatusDisplay
+from mirage.engine.status_display import StatusDisplay
 from tests.test_status import make_snapshot
 
 

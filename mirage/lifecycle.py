@@ -51,7 +51,12 @@ class Interrupted(BaseException):
 
 
 class Shutdown:
-    """The process-wide stop request of `mirage run` (see the module docstring)."""
+    """The process-wide stop request of a command (see the module docstring).
+
+    `mirage run` uses the one `SHUTDOWN`, installed before its imports; ``mirage monitor``
+    installs its own, deferred at once (it makes nothing that outlives the process: a signal
+    only ends its loop), so both commands handle SIGINT and SIGTERM with this one class.
+    """
 
     def __init__(self):
         self.event = threading.Event()
@@ -61,10 +66,14 @@ class Shutdown:
         self._previous = {}
 
     def install(self) -> "Shutdown":
-        """Route SIGINT and SIGTERM here (main thread only); idempotent. Also skips the
-        interpreter's last garbage collection at exit (`gc.freeze` from an exit handler):
-        it walks every numba/LLVM object, about a second, after everything that needed
-        releasing was released by its owner."""
+        """Route SIGINT and SIGTERM here; idempotent. Only the main thread may set signal
+        handlers: elsewhere (a test running a command in a thread) this does nothing and
+        the caller stops it with `request`. Also skips the interpreter's last garbage
+        collection at exit (`gc.freeze` from an exit handler): it walks every numba/LLVM
+        object, about a second, after everything that needed releasing was released by its
+        owner."""
+        if threading.current_thread() is not threading.main_thread():
+            return self
         if not self._previous:
             atexit.register(gc.freeze)
         for signum in STOP_SIGNALS:

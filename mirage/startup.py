@@ -3,7 +3,7 @@
 The person patching visuals needs, before the first hop, the exact addresses and argument
 counts going out and where to, and — when ``--channels`` picks inputs — which sound-card
 input became which track (and so which address). The address facts come from the encoders
-that will send them (`mirage.osc.encode`) and from `mirage.osc.addresses`, never spelled
+that will send them (`mirage.osc.hop_encoder`, `mirage.osc.emotion_encoder`) and from `mirage.osc.addresses`, never spelled
 here, so these lines cannot drift from the wire.
 
 Example (``mirage run -c 3,5``)::

@@ -69,3 +69,21 @@ def test_ignore_stop_signals_leaves_them_ignored_and_unblocked():
     with signals_blocked():
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_install_off_the_main_thread_leaves_the_handlers_alone():
+    """A command run in a thread (tests) cannot set signal handlers: `install` is a no-op
+    there and the caller stops it with `request`."""
+    import threading
+
+    before = signal.getsignal(signal.SIGTERM)
+    shutdown = Shutdown()
+    thread = threading.Thread(target=lambda: shutdown.install().defer())
+    thread.start()
+    thread.join()
+    assert signal.getsignal(signal.SIGTERM) is before and shutdown.deferred
+    shutdown.request()
+    with pytest.raises(Interrupted):
+        shutdown.checkpoint()
+    shutdown.uninstall()  # nothing to give back
+    assert signal.getsignal(signal.SIGTERM) is before

@@ -20,7 +20,7 @@ from pythonosc.osc_message_builder import OscMessageBuilder
 from rich.cells import cell_len
 
 from mirage.engine.log_area import LOG_AREA_LINES, LogArea
-from mirage.engine.status import StatusDisplay
+from mirage.engine.status_display import StatusDisplay
 from tests.engine_runs import mirage_command
 from tests.osc_receivers import free_udp_port
 from tests.test_status import make_snapshot

@@ -15,7 +15,8 @@ from rich.console import Console
 
 from mirage.errors import ParameterError
 from mirage.commands.monitor import AddressRow, Traffic, format_plain, main, render_table
-from mirage.osc.encode import EmotionEncoder, make_hop_encoder
+from mirage.osc.emotion_encoder import EmotionEncoder
+from mirage.osc.hop_encoder import make_hop_encoder
 from mirage.osc.sender import OscSender
 from tests.osc_receivers import HANG_S
 

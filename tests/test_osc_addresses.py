@@ -12,7 +12,8 @@ from mirage.osc.addresses import (
     address_range,
     argument_names,
 )
-from mirage.osc.encode import EmotionEncoder, make_hop_encoder
+from mirage.osc.emotion_encoder import EmotionEncoder
+from mirage.osc.hop_encoder import make_hop_encoder
 
 
 def test_feature_argument_names_follow_the_kernels_layout():

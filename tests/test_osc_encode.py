@@ -21,15 +21,11 @@ from pythonosc.parsing import osc_types
 
 from kernels.layout import N_FEATURES
 from mirage.errors import ParameterError
-from mirage.osc.encode import (
-    DEFAULT_MAX_DATAGRAM_BYTES,
-    EmotionEncoder,
-    MirageCodeHopEncoder,
-    ReadmeHopEncoder,
-    make_hop_encoder,
-    ntp_timetag,
-    osc_string,
-)
+from mirage.osc.addresses import DEFAULT_MAX_DATAGRAM_BYTES, STATUS_ADDRESS
+from mirage.osc.emotion_encoder import EmotionEncoder
+from mirage.osc.hop_encoder import MirageCodeHopEncoder, ReadmeHopEncoder, make_hop_encoder
+from mirage.osc.primitives import ntp_timetag, osc_int32, osc_string
+from mirage.osc.status_encoder import encode_status
 
 CAPTURE_TIME_S = 1_754_000_000.123456
 NAMES = ("DEFAULT", "VOICE", "GUITAR", "PIANO", "STRINGS", "DRUMS", "LIBROSA", "X")
@@ -285,3 +281,42 @@ def test_bad_features_are_a_parameter_error(profile):
     wide = np.zeros((3, 16), np.float32)
     features = wide[:, ::2]
     assert encoder.encode(features, CAPTURE_TIME_S)
+
+
+# ---------------------------------------------------------------------- /mirage/status
+
+
+def _reference_status(counters, device_state):
+    """python-osc's bytes for the status message, as the OSC writer used to build it."""
+    builder = OscMessageBuilder(STATUS_ADDRESS)
+    for value in counters:
+        builder.add_arg(int(value), "i")
+    builder.add_arg(device_state, "s")
+    return builder.build().dgram
+
+
+@pytest.mark.parametrize("device_state", ["running", "lost", "", "abc", "abcd"])
+@pytest.mark.parametrize("counters", [(0, 0, 0, 0, 0), (1, 22, 333, 4444, 55555),
+                                      (2**31 - 1, 0, 7, -1, -(2**31)), (np.int64(3), 0, 0, 0, 1)])
+def test_status_bytes_equal_python_osc(counters, device_state):
+    assert encode_status(counters, device_state) == _reference_status(counters, device_state)
+
+
+def test_status_parsed_back_by_python_osc():
+    message = OscMessage(encode_status((3, 2, 1, 0, 9), "lost"))
+    assert message.address == STATUS_ADDRESS
+    assert list(message.params) == [3, 2, 1, 0, 9, "lost"]
+
+
+def test_bad_status_is_a_parameter_error():
+    for counters in ((0, 0, 0, 0), (0, 0, 0, 0, 0, 0), (2**31, 0, 0, 0, 0), (None, 0, 0, 0, 0)):
+        with pytest.raises(ParameterError):
+            encode_status(counters, "running")
+    with pytest.raises(ParameterError):
+        encode_status((0, 0, 0, 0, 0), "lo\x00st")
+
+
+def test_osc_int32():
+    assert osc_int32(1) == b"\x00\x00\x00\x01"
+    assert osc_int32(-1) == b"\xff\xff\xff\xff"
+    assert osc_int32(np.int32(-(2**31))) == b"\x80\x00\x00\x00"

@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 from mirage.errors import ParameterError
-from mirage.osc.encode import EmotionEncoder, make_hop_encoder, ntp_timetag
+from mirage.osc.emotion_encoder import EmotionEncoder
+from mirage.osc.hop_encoder import make_hop_encoder
+from mirage.osc.primitives import ntp_timetag
 from mirage.osc.sender import DEFAULT_TARGET, OscSender, parse_target
 
 from tests.osc_receivers import OSCDUMP, OscDump as _OscDump, PythonOscReceiver

@@ -9,7 +9,8 @@ import socket
 import pytest
 from pythonosc.osc_message_builder import OscMessageBuilder
 
-from mirage.osc.encode import EmotionEncoder, make_hop_encoder
+from mirage.osc.emotion_encoder import EmotionEncoder
+from mirage.osc.hop_encoder import make_hop_encoder
 from mirage.startup import STOP_HINT, startup_lines
 from tests.engine_runs import start_engine
 from tests.osc_receivers import PythonOscReceiver, free_udp_port, wait_for

@@ -1,4 +1,4 @@
-"""The status display of ``mirage run`` (mirage.engine.status): helpers, plain and live modes."""
+"""The status display of ``mirage run`` (mirage.engine.status_*): formatters, plain and live modes."""
 
 import io
 import math
@@ -9,16 +9,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mirage.engine.status import (
+from mirage.engine.status_display import StatusDisplay
+from mirage.engine.status_format import (
     LEVEL_FLOOR_DB,
-    EngineSnapshot,
-    StatusDisplay,
     bipolar_bar,
     format_plain,
     hz_to_note,
     level_dbfs,
     meter,
 )
+from mirage.engine.status_snapshot import EngineSnapshot
 
 ANSI_ESCAPE = re.compile(r"\x1b\[")
 

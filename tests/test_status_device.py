@@ -1,6 +1,6 @@
 """The status display's audio-device fields (mirage.engine.device_watch fills them)."""
 
-from mirage.engine.status import format_plain
+from mirage.engine.status_format import format_plain
 from tests.test_status import make_snapshot, render_live
 
 

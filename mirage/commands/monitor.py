@@ -10,8 +10,10 @@ own addresses, after the wire contract (`mirage.osc.addresses`: ``centroid=… p
 table updates live (rich); otherwise a plain block of lines is printed every
 `PLAIN_PERIOD_S` seconds, and once more at the end.
 
-Stops cleanly, exit code 0, on Ctrl-C, SIGTERM or after ``--duration`` seconds. A port
-that cannot be bound (already in use, address not available) is an `InputError`.
+Stops cleanly, exit code 0, on Ctrl-C, SIGTERM or after ``--duration`` seconds (the signals
+are a stop request, `mirage.lifecycle.Shutdown`, as in ``mirage run``; a second one while the
+monitor is showing its last block forces the way out). A port that cannot be bound (already
+in use, address not available) is an `InputError`.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ import argparse
 import collections
 import errno
 import re
-import signal
 import sys
 import threading
 import time
@@ -30,6 +31,7 @@ from pythonosc.dispatcher import Dispatcher
 from pythonosc.osc_server import BlockingOSCUDPServer
 
 from mirage.errors import EXIT_OK, InputError, MirageError, ParameterError
+from mirage.lifecycle import Shutdown
 from mirage.osc.addresses import argument_names
 
 DEFAULT_HOST = "127.0.0.1"
@@ -176,8 +178,8 @@ def run(args: argparse.Namespace) -> int:
     traffic = Traffic()
     server = _open_server(args.host, args.port, traffic)
     listen = f"{args.host}:{args.port}"
-    stop = threading.Event()
-    previous_handlers = _install_stop_handlers(stop)
+    shutdown = Shutdown().install().defer()  # SIGINT/SIGTERM set shutdown.event (main thread only)
+    stop = shutdown.event
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": _SERVER_POLL_S},
                               name="mirage-monitor-osc", daemon=True)
     thread.start()
@@ -189,10 +191,11 @@ def run(args: argparse.Namespace) -> int:
         else:
             _show_plain(traffic, stop, start_s, deadline_s, listen)
     finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
-        _restore_handlers(previous_handlers)
+        with shutdown.releasing():  # a further signal here is counted, never raised
+            server.shutdown()
+            thread.join()
+            server.server_close()
+        shutdown.uninstall()
     elapsed_s = time.monotonic() - start_s
     print(f"monitor stopped after {elapsed_s:.1f}s: {traffic.total} messages, "
           f"{len(traffic.snapshot(time.monotonic()))} addresses", flush=True)
@@ -227,21 +230,6 @@ def _show_live(traffic: Traffic, stop: threading.Event, start_s: float, deadline
         while not _wait(stop, LIVE_REFRESH_S, deadline_s):
             live.update(table(), refresh=True)
         live.update(table(), refresh=True)
-
-
-def _install_stop_handlers(stop: threading.Event) -> dict:
-    """SIGINT/SIGTERM set `stop` (main thread only; elsewhere the caller stops us)."""
-    if threading.current_thread() is not threading.main_thread():
-        return {}
-    previous = {}
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        previous[signum] = signal.signal(signum, lambda *_: stop.set())
-    return previous
-
-
-def _restore_handlers(previous: dict) -> None:
-    for signum, handler in previous.items():
-        signal.signal(signum, handler)
 
 
 def main(argv: list[str] | None = None) -> int:

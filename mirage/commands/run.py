@@ -158,7 +158,8 @@ def main(args: argparse.Namespace) -> int:
     n_tracks = len(source.names)
     targets = args.osc_targets
     compiling = compile_notice("run")  # one line on stderr when the kernels are not cached yet
-    from mirage.osc.encode import EmotionEncoder, make_hop_encoder  # compiles or loads on import
+    from mirage.osc.emotion_encoder import EmotionEncoder  # compiles or loads on import
+    from mirage.osc.hop_encoder import make_hop_encoder
     hop_encoder = make_hop_encoder(n_tracks, profile=args.osc_profile, instrument_names=profiles,
                                    bundle=not args.no_bundle, max_datagram_bytes=args.max_datagram)
     emotion_encoder = EmotionEncoder(args.osc_profile, bundle=not args.no_bundle,
@@ -222,7 +223,7 @@ def _run_until_done(engine, args: argparse.Namespace, shutdown) -> DeviceLostErr
     SIGTERM). A lost device is retried until it is back (`DeviceWatch`); with
     --exit-on-device-loss it is returned instead, its PortAudio instance let go of (the
     exit must not touch it)."""
-    from mirage.engine.status import StatusDisplay
+    from mirage.engine.status_display import StatusDisplay
 
     display = StatusDisplay()
     deadline = engine.started_s + args.duration if args.duration else None

@@ -163,5 +163,5 @@ class DeviceWatch:
         return {"device_losses": self.losses, "recovery_s": list(self.recovery_s)}
 
     def snapshot_fields(self) -> dict:
-        """For the status display (`mirage.engine.status.EngineSnapshot`)."""
+        """For the status display (`mirage.engine.status_snapshot.EngineSnapshot`)."""
         return {"device_losses": self.losses, "device_lost": self.is_lost}

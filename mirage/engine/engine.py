@@ -196,7 +196,7 @@ class Engine:
 
     def snapshot(self, osc_profile: str):
         """What the status display shows now."""
-        from mirage.engine.status import EngineSnapshot
+        from mirage.engine.status_snapshot import EngineSnapshot
 
         cb, hs = self.callback_log.summary_us(), self.writer.hop_to_send.summary_us()
         return EngineSnapshot(

@@ -103,7 +103,7 @@ class LogArea(logging.Handler):
 def render_lines(lines: list[LogLine], width: int, styles) -> list[list]:
     """`lines` as rows of rich Segments for the live view, each cut to `width` cells.
 
-    `styles` has ``dim``, ``none``, ``warn`` and ``bad`` rich Styles (`mirage.engine.status`'s).
+    `styles` has ``dim``, ``none``, ``warn`` and ``bad`` rich Styles (`mirage.engine.status_view.Styles`).
     """
     from rich.cells import cell_len, set_cell_size
     from rich.segment import Segment

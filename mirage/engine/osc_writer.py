@@ -1,7 +1,7 @@
 """The OSC writer thread: drains the feature ring, encodes, sends; forwards the emotion.
 
 It is the feature ring's only consumer. Per hop record it converts the features to float32,
-encodes them with the preallocated template encoder (`mirage.osc.encode`), sends the
+encodes them with the preallocated template encoder (`mirage.osc.hop_encoder`), sends the
 datagrams to every target (`mirage.osc.sender`, non-blocking, errors counted), and logs
 ``hop_to_send`` = the time ``sendto`` returned for the hop's last datagram − the capture time
 of the hop's last sample (both CLOCK_MONOTONIC; counted whether or not the send succeeded).
@@ -10,7 +10,7 @@ start). A slow or failing writer never reaches the callback: the ring drops the 
 and counts them.
 
 Once a second, at once when the audio device is lost or back, and once more when it stops,
-it also sends ``/mirage/status``: five int32 — xruns, dropped hops, OSC send errors,
+it also sends ``/mirage/status`` (`mirage.osc.status_encoder`): five int32 — xruns, dropped hops, OSC send errors,
 emotion-worker restarts, audio-device losses — and a string, the device state (``"running"``
 or ``"lost"``; receivers that route only MIRAGE's feature addresses ignore it), and logs a
 line whenever xruns or drops grew.
@@ -26,12 +26,12 @@ import time
 import logging
 
 import numpy as np
-from pythonosc.osc_message_builder import OscMessageBuilder
 
 from kernels.ring import ring_pop
 from mirage.engine.callback import HEADER_ROW, REC_CAPTURE_NS
 from mirage.engine.latency import LatencyLog
-from mirage.osc.addresses import STATUS_ADDRESS, STATUS_DEVICE_STATES
+from mirage.osc.addresses import STATUS_DEVICE_STATES
+from mirage.osc.status_encoder import encode_status
 
 log = logging.getLogger("mirage.osc")
 
@@ -142,11 +142,7 @@ class OscWriter(threading.Thread):
         if (xruns, dropped) != self._reported:
             log.warning("xruns %d, dropped hops %d so far", xruns, dropped)
             self._reported = (xruns, dropped)
-        builder = OscMessageBuilder(STATUS_ADDRESS)
-        for value in (*counts, self.device_losses):
-            builder.add_arg(int(value), "i")
-        builder.add_arg(self.device_state, "s")
-        self.sender.send([builder.build().dgram])
+        self.sender.send([encode_status((*counts, self.device_losses), self.device_state)])
 
     def set_device_state(self, state: str, losses: int) -> None:
         """The audio device is ``DEVICE_LOST`` or ``DEVICE_RUNNING`` (again); the thread

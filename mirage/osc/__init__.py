@@ -1,5 +1,9 @@
-"""OSC output: the wire contract (`addresses`), byte-exact encoders (`encode`) and a
-non-blocking UDP sender (`sender`).
+"""OSC output: the wire contract (`addresses`), byte-exact encoders and a non-blocking UDP
+sender (`sender`).
+
+By file: `primitives` (OSC strings, int32, time tags), `words` (big-endian words in uint32
+buffers), `bundle` (the one bundle packer), `fixed_template` (fixed-size messages laid out
+once), `hop_encoder` (the per-hop feature datagrams), `emotion_encoder`, `status_encoder`.
 
 The names below are imported on first use (PEP 562): importing ``mirage.osc.sender`` or
 the wire contract ``mirage.osc.addresses`` (as ``mirage monitor`` does) must not load the
@@ -12,11 +16,12 @@ _EXPORTS = {
     "DEFAULT_MAX_DATAGRAM_BYTES": "mirage.osc.addresses",
     "DEFAULT_OSC_PROFILE": "mirage.osc.addresses",
     "OSC_PROFILES": "mirage.osc.addresses",
-    "EmotionEncoder": "mirage.osc.encode",
-    "MirageCodeHopEncoder": "mirage.osc.encode",
-    "ReadmeHopEncoder": "mirage.osc.encode",
-    "make_hop_encoder": "mirage.osc.encode",
-    "ntp_timetag": "mirage.osc.encode",
+    "EmotionEncoder": "mirage.osc.emotion_encoder",
+    "MirageCodeHopEncoder": "mirage.osc.hop_encoder",
+    "ReadmeHopEncoder": "mirage.osc.hop_encoder",
+    "make_hop_encoder": "mirage.osc.hop_encoder",
+    "encode_status": "mirage.osc.status_encoder",
+    "ntp_timetag": "mirage.osc.primitives",
     "DEFAULT_TARGET": "mirage.osc.sender",
     "OscSender": "mirage.osc.sender",
     "TargetStats": "mirage.osc.sender",

@@ -1,8 +1,9 @@
 """The OSC wire contract: which addresses MIRAGE sends and what their arguments are called.
 
-One place for the facts that the encoders (`mirage.osc.encode`), the OSC writer's status
-message, the start-up lines of ``mirage run`` and ``mirage monitor``'s labels all need, so
-that none of them spells an address or an argument order of its own. Pure Python, no numba:
+One place for the facts that the encoders (`mirage.osc.hop_encoder`,
+`mirage.osc.emotion_encoder`, `mirage.osc.status_encoder`), the start-up lines of ``mirage
+run`` and ``mirage monitor``'s labels all need, so that none of them spells an address or an
+argument order of its own. Pure Python, no numba:
 ``mirage monitor`` imports it without loading numba (so it does not import `kernels`
 either; ``tests/test_osc_addresses.py`` holds `FEATURE_ARGUMENTS` to `kernels.layout`'s order).
 
@@ -18,6 +19,8 @@ Profiles (DESIGN.md, "OSC wire contract")::
 from __future__ import annotations
 
 import re
+
+from mirage.errors import ParameterError
 
 PROFILE_README = "readme"
 PROFILE_MIRAGE_CODE = "mirage-code"
@@ -78,3 +81,10 @@ def address_range(template: str, n_tracks: int) -> str:
     with a track number, as one short text for people."""
     first = template.format(0)
     return first if n_tracks <= 1 else f"{first}..{n_tracks - 1}"
+
+
+def check_osc_profile(profile: str) -> str:
+    """`profile` if it is one of `OSC_PROFILES`; otherwise a `ParameterError` naming them."""
+    if profile not in OSC_PROFILES:
+        raise ParameterError(f"unknown OSC profile {profile!r} (choose from {', '.join(OSC_PROFILES)})")
+    return profile
