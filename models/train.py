@@ -40,11 +40,12 @@ from pathlib import Path
 
 import numpy as np
 
-from mirage.emotion.features import FEATURE_NAMES
+from mirage.emotion.feature_layout import FEATURE_NAMES
+from models.cache import CACHE
 from models.data import load_pieces, rater_ceiling
 from models.dataset import LEVEL_COLUMNS, load, table_path
 from models.metrics import group_means, score
-from models.render import (CACHE, EMOPIA, HELD_OUT_ROOM_VARIANT, HELD_OUT_VARIANT,
+from models.render import (EMOPIA, HELD_OUT_ROOM_VARIANT, HELD_OUT_VARIANT,
                            TRAIN_VARIANTS as ALL_TRAIN_VARIANTS)
 
 MODELS_DIR = Path(__file__).resolve().parent
