@@ -1,8 +1,9 @@
 """Reference implementations in plain numpy, written from the definitions in DESIGN.md.
 
 Slow and obvious on purpose: the fast kernels are tested against these (and both against
-librosa). Frame k covers samples ``[k*hop, k*hop + n_fft)``; ``S = |rfft(hann * x)|`` with a
-periodic Hann window; ``f = rfftfreq(n_fft, 1/sr)``.
+librosa). Frame k covers samples ``[k*hop, k*hop + n_fft)``; ``S = |rfft(hann * x)|`` with
+the periodic Hann window of `kernels.window` (the project's one window; librosa's own is
+what the parity tests compare against); ``f = rfftfreq(n_fft, 1/sr)``.
 """
 
 from __future__ import annotations
@@ -10,15 +11,11 @@ from __future__ import annotations
 import numpy as np
 
 from kernels.layout import N_FEATURES, N_PITCHES, PITCH1
+from kernels.window import periodic_hann
 
 ROLLOFF_FRACTION = 0.85
 FLATNESS_AMIN = 1e-10
 PITCH_THRESHOLD = 0.1
-
-
-def periodic_hann(n_fft: int) -> np.ndarray:
-    """``w[i] = 0.5 - 0.5 cos(2 pi i / n_fft)``, i = 0..n_fft-1 (float64)."""
-    return 0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(n_fft) / n_fft)
 
 
 def frames(x: np.ndarray, n_fft: int, hop: int) -> np.ndarray:

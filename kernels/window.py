@@ -1,4 +1,8 @@
-"""Periodic Hann window and the windowing of a frame held in a circular history buffer."""
+"""Periodic Hann window and the windowing of a frame held in a circular history buffer.
+
+`periodic_hann` is the project's one Hann window: the kernels, the reference implementations
+(`kernels.naive`) and the emotion features (`mirage.emotion.features`, its sum) take it from here.
+"""
 
 from __future__ import annotations
 

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-STEP_S = 0.5
+from mirage.emotion.feature_layout import STEP_S
+
 DATA_ROOT = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "vgmidi"
 
 

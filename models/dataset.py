@@ -1,7 +1,7 @@
 """Feature tables of the rendered VGMIDI pieces (cached under ~/.cache/mirage/emotion/).
 
 ``python -m models.dataset [variant ...]`` renders (if missing) and extracts the emotion
-features of every piece, one ``{variant}-{hash of features.py}.npz`` per variant::
+features of every piece, one ``{variant}-{hash of the extractor's sources}.npz`` per variant::
 
     features  float32[N, N_FEATURES]   one row per 0.5 s step (mirage.emotion.features)
     targets   float32[N, 2]            raters' mean (arousal, valence) at the step's end
@@ -26,18 +26,42 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from mirage.emotion.features import FEATURE_NAMES, extract
-from models.render import (CACHE, EMOPIA, HELD_OUT_ROOM_VARIANT, HELD_OUT_VARIANT,
-                           TRAIN_VARIANTS, pieces_and_render, render_piece)
+from mirage.emotion.feature_layout import FEATURE_NAMES
+from mirage.emotion.features import extract
+from models.cache import CACHE
+from models.render import (EMOPIA, HELD_OUT_ROOM_VARIANT, HELD_OUT_VARIANT, TRAIN_VARIANTS,
+                           pieces_and_render, render_piece)
 
 LEVEL_COLUMNS = tuple(FEATURE_NAMES.index(n) for n in ("s_level_db", "l_level_db", "e_level_db"))
 
 
 def features_version() -> str:
-    """Hash of the feature extractor's source: a changed extractor never reuses old tables."""
+    """Hash of the feature extractor's sources: a changed extractor never reuses old tables.
+
+    The sources are ``mirage/emotion/features.py`` and every ``mirage.emotion`` module it
+    imports, transitively (the layout, mel bands, semitone peaks, chroma, key fit, pulse).
+    """
+    import ast
     import hashlib
+
     import mirage.emotion.features as fm
-    return hashlib.sha1(Path(fm.__file__).read_bytes()).hexdigest()[:10]
+
+    folder = Path(fm.__file__).parent
+    todo, texts = ["features"], {}
+    while todo:
+        name = todo.pop()
+        if name in texts:
+            continue
+        texts[name] = (folder / f"{name}.py").read_bytes()
+        for node in ast.walk(ast.parse(texts[name])):
+            if isinstance(node, ast.ImportFrom) and node.module == "mirage.emotion":
+                todo.extend(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("mirage.emotion."):
+                todo.append(node.module.split(".")[2])
+    h = hashlib.sha1()
+    for name in sorted(texts):
+        h.update(name.encode() + b"\0" + texts[name])
+    return h.hexdigest()[:10]
 
 
 def table_path(variant: str) -> Path:

@@ -20,7 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from models.data import DATA_ROOT, STEP_S
+from mirage.emotion.feature_layout import STEP_S
+from models.cache import CACHE
+from models.data import DATA_ROOT
 
 ZIP_PATH = DATA_ROOT.parent / "emopia" / "midis.zip"
 WEAK_LEVEL = 0.3
@@ -54,7 +56,6 @@ def load_clips(cache: Path | None = None) -> list[Clip]:
     """Every clip of the zip, extracted once into ``cache``, sorted by id."""
     import mido
 
-    from models.render import CACHE
     cache = cache or CACHE / "emopia"
     cache.mkdir(parents=True, exist_ok=True)
     clips = []

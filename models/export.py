@@ -36,7 +36,7 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 
-from mirage.emotion.features import FEATURE_NAMES, FEATURES_VERSION, N_FEATURES, STEP_S
+from mirage.emotion.feature_layout import FEATURE_NAMES, FEATURES_VERSION, N_FEATURES, STEP_S
 from models.metrics import ccc
 
 INPUT, OUTPUT = "features", "va"

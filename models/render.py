@@ -38,9 +38,10 @@ import mido
 import numpy as np
 import soundfile as sf
 
+from models.cache import CACHE
 from models.data import Piece, load_pieces
+from models.emopia import load_clips
 
-CACHE = Path.home() / ".cache" / "mirage" / "emotion"
 RENDER_SR = 44100
 SOUNDFONTS = {
     "fluid": "/usr/share/sounds/sf2/FluidR3_GM.sf2",
@@ -142,7 +143,6 @@ def pieces_and_render(variant: str) -> tuple[list, str]:
     """The pieces of a variant and the render they use: VGMIDI's pieces for a render
     variant, EMOPIA's clips through ``fluid`` for :data:`EMOPIA`."""
     if variant == EMOPIA:
-        from models.emopia import load_clips
         return load_clips(), "fluid"
     return load_pieces(), variant
 

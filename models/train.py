@@ -41,12 +41,13 @@ from pathlib import Path
 
 import numpy as np
 
-from mirage.emotion.features import FEATURE_NAMES
+from mirage.emotion.feature_layout import FEATURE_NAMES
 from mirage.emotion.model import DEFAULT_MODEL, FP32_MODEL
+from models.cache import CACHE
 from models.data import load_pieces, rater_ceiling
 from models.dataset import LEVEL_COLUMNS, load, table_path
 from models.metrics import group_means, score
-from models.render import (CACHE, EMOPIA, HELD_OUT_ROOM_VARIANT, HELD_OUT_VARIANT,
+from models.render import (EMOPIA, HELD_OUT_ROOM_VARIANT, HELD_OUT_VARIANT,
                            TRAIN_VARIANTS as ALL_TRAIN_VARIANTS)
 
 FP32_PATH, INT8_PATH = FP32_MODEL, DEFAULT_MODEL  # the package data the engine loads

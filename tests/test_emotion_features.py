@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from mirage.emotion.features import (FEATURE_NAMES, N_FEATURES, EmotionFeatures, extract,
-                                     magnitude_frames, magnitude_frames_numpy)
+from kernels.stft import magnitude_frames
+from mirage.emotion.feature_layout import FEATURE_NAMES, N_FEATURES
+from mirage.emotion.features import EmotionFeatures, extract
 from mirage.errors import ParameterError
 
 LEVEL = [FEATURE_NAMES.index(n) for n in ("s_level_db", "l_level_db", "e_level_db")]
@@ -85,12 +86,6 @@ def test_silence_and_nonfinite_samples_give_finite_features():
     assert ex.nonfinite_count == 11
 
 
-def test_stft_matches_numpy_reference():
-    x = music_like(44100, 1.0)
-    np.testing.assert_allclose(magnitude_frames(x, 2048, 512),
-                               magnitude_frames_numpy(x, 2048, 512), rtol=1e-4, atol=1e-4)
-
-
 @pytest.mark.parametrize("sr", [8000, 0, 1e9])
 def test_bad_rate_is_a_parameter_error(sr):
     with pytest.raises(ParameterError, match=str(sr)[:3]):
@@ -127,11 +122,43 @@ def test_key_mode_names_major_and_minor_triads_for_dull_and_bright_timbres(decay
 def test_note_chroma_gives_a_lone_note_its_own_pitch_class(decay):
     # A3 with 8 partials: A A E A C# E G A. As summed peak power its own class would hold
     # 0.55 of the chroma for the bright timbre; explained by notes, most of it is A's
-    from mirage.emotion.features import _note_chroma, _semitone_db
+    from mirage.emotion.chroma import note_chroma
+    from mirage.emotion.semitones import semitone_db
     sr = 44100
     x = harmonic_chord(sr, [57], decay, seconds=1.0)
     ex = EmotionFeatures(sr)
     S = magnitude_frames(x, ex.n_fft, ex.hop) / np.float32(ex._wsum)
-    semi = _semitone_db(S * S, ex._freqs, ex._peaks_lo, ex._peaks_hi)
-    chroma = _note_chroma(semi).sum(axis=0)
+    semi = semitone_db(S * S, ex._freqs, ex._peaks_lo, ex._peaks_hi)
+    chroma = note_chroma(semi).sum(axis=0)
     assert np.argmax(chroma) == 9 and chroma[9] / chroma.sum() > 0.7
+
+
+def test_the_named_slots_cover_every_feature_once():
+    from mirage.emotion import feature_layout as fl
+
+    slots = [fl.SHAPE, fl.LEVEL_DB, fl.LEVEL_STD_DB, fl.LEVEL_SLOPE_DB_S, fl.LEVEL_RANGE_DB,
+             fl.FLUX_MEAN, fl.FLUX_STD, fl.ONSET_RATE_HZ, fl.PULSE_CLARITY, fl.CENTROID_LOG2HZ,
+             fl.FLATNESS, fl.CHROMA_ENTROPY, fl.KEY_FIT, fl.ONSET_RATE_1DB_HZ,
+             fl.ONSET_RATE_3DB_HZ, fl.BEAT_PERIOD_S, fl.PEAK_ONSET_RATE_HZ, fl.PEAK_REGISTER]
+    covered = np.zeros(fl.N_SHORT, int)
+    for slot in slots:
+        covered[slot] += 1
+    assert covered.tolist() == [1] * fl.N_SHORT
+    names = np.array(FEATURE_NAMES)
+    parts = {part: names[s] for part, s in fl.PARTS.items()}
+    assert sum(len(p) for p in parts.values()) == N_FEATURES
+    assert parts["short"].tolist() == [f"s_{n}" for n in fl.SHORT_NAMES]
+    assert parts["running"].tolist() == [f"e_{n}" for n in fl.SHORT_NAMES]
+    assert parts["long_key"].tolist() == ["l_key_major_r15", "l_key_minor_r15", "l_key_mode15"]
+    assert names[fl.KEY_FIT].tolist() == ["s_key_major_r", "s_key_minor_r", "s_key_mode"]
+    assert names[fl.PEAK_REGISTER].tolist() == ["s_peak_height_st", "s_peak_spread_st", "s_peak_count"]
+
+
+def test_frame_rows_have_the_layout_width():
+    from mirage.emotion import feature_layout as fl
+
+    ex = EmotionFeatures(44100)
+    ex.push(music_like(44100, 1.0))
+    rows = np.asarray(ex._frame_rows)
+    assert rows.shape[1] == fl.N_FRAME_COLUMNS
+    assert (rows[:, fl.FRAME_PEAK_COUNT] == rows[:, fl.FRAME_PEAK_REGISTER][:, 2]).all()

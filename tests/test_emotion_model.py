@@ -7,9 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mirage.emotion.features import N_FEATURES, extract
+from mirage.emotion.feature_layout import N_FEATURES
+from mirage.emotion.features import extract
 from mirage.emotion.model import DEFAULT_MODEL, FP32_MODEL, EmotionModel
-from mirage.emotion.offline import emotion_track, smooth, write_csv
+from mirage.emotion.mood_csv import write_mood_csv
+from mirage.emotion.offline import emotion_track
+from mirage.emotion.smoothing import MoodSmoother, smooth
 from mirage.errors import InputError, ParameterError
 
 SOUNDFONTS = [Path("/usr/share/sounds/sf2/TimGM6mb.sf2"), Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")]
@@ -88,7 +91,7 @@ def test_deviation_head_compares_each_summary_with_its_own_running_mean():
     import onnx
     from onnx import numpy_helper
 
-    from mirage.emotion.features import FEATURE_NAMES
+    from mirage.emotion.feature_layout import FEATURE_NAMES
     for path in (DEFAULT_MODEL, FP32_MODEL):
         init = {t.name: numpy_helper.to_array(t) for t in onnx.load(str(path)).graph.initializer}
         a, b = init["dev_minuend"], init["dev_subtrahend"]
@@ -104,7 +107,7 @@ def test_a_constant_timbre_change_does_not_move_the_mood():
     brighter instrument, all piece long) leaves the prediction unchanged (up to float32
     rounding of the differences at a tree threshold) — while the same tilt on the 3 s shape
     alone (the sound just got brighter) does move it."""
-    from mirage.emotion.features import FEATURE_NAMES
+    from mirage.emotion.feature_layout import FEATURE_NAMES
     feats = np.concatenate([extract(tone_mix(sr, 20.0, seed), sr)[0]
                             for seed, sr in ((0, 44100), (1, 48000))])
     tilt = (np.arange(24) * 0.5 - 6.0).astype(np.float32)  # dB across the bands
@@ -135,9 +138,12 @@ def test_emotion_track_rows_and_csv(tmp_path):
     assert track.shape == (8, 3)
     np.testing.assert_allclose(track[:, 0], 0.5 * np.arange(1, 9))
     assert (np.abs(track[:, 1:]) <= 1).all()
-    write_csv(tmp_path / "e.csv", track)
+    with open(tmp_path / "e.csv", "wb") as fh:
+        write_mood_csv(fh, track)
     lines = (tmp_path / "e.csv").read_text().splitlines()
     assert lines[0] == "time_s,arousal,valence" and len(lines) == 9
+    back = np.loadtxt(tmp_path / "e.csv", delimiter=",", skiprows=1)
+    assert np.array_equal(back.astype(np.float32), track.astype(np.float32))  # %.9g: float32 exact
 
 
 def test_smoothing_starts_from_the_first_prediction_not_zero():
@@ -147,6 +153,19 @@ def test_smoothing_starts_from_the_first_prediction_not_zero():
     assert 0 < out[2, 0] < 0.8
     with pytest.raises(ParameterError, match="-1"):
         smooth(va, -1.0)
+
+
+def test_smoothing_step_by_step_equals_offline_and_restarts_on_reset():
+    va = np.random.default_rng(4).uniform(-1, 1, (12, 2))
+    for tau in (0.0, 1.5):
+        live = MoodSmoother(tau)
+        steps = [live.update(row) for row in va[:7]]
+        live.reset()
+        steps += [live.update(row) for row in va[7:]]
+        assert np.array_equal(np.array(steps), np.vstack([smooth(va[:7], tau), smooth(va[7:], tau)]))
+    np.testing.assert_array_equal(smooth(va, 0.0), va)  # off: exactly the predictions
+    a = 1 - np.exp(-0.5 / 1.5)  # the docstring's formula, by hand, for the second step
+    np.testing.assert_allclose(smooth(va, 1.5)[1], va[0] + a * (va[1] - va[0]), rtol=1e-15)
 
 
 def _render(tmp_path, name, **kw):

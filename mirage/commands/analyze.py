@@ -69,15 +69,6 @@ def _load_emotion():
     return offline
 
 
-def _write_emotion(fh, result) -> None:
-    """Rows (time_s, arousal, valence) as returned by `emotion_track`: float [n_steps, 3]."""
-    rows = np.asarray(result, dtype=np.float64)
-    if rows.ndim != 2 or rows.shape[1] != 3:
-        raise RuntimeError(f"emotion_track returned shape {rows.shape}, expected [n_steps, 3]")
-    fh.write(b"time_s,arousal,valence\n")
-    np.savetxt(fh, rows, fmt="%.9g", delimiter=",")
-
-
 def summary_table(features: np.ndarray, track_names: list[str], profile_names: list[str]) -> str:
     """One line per track: medians of the features over all frames; pitch over voiced frames."""
     header = (f"{'track':>5}  {'name':<16} {'profile':<8} {'centroid':>9} {'bandwidth':>9} "
@@ -156,7 +147,9 @@ def main(args: argparse.Namespace) -> int:
                 result = emotion.emotion_track(audio.mean(axis=0), sr_hz)
             except OSError as exc:  # e.g. the model file is missing
                 raise InputError(f"emotion model not available: {exc}") from None
-            _write_emotion(files[-1].fh, result)
+            from mirage.emotion.mood_csv import write_mood_csv
+
+            write_mood_csv(files[-1].fh, result)
         for f in files:
             f.commit()
         compiling.done()

@@ -3,9 +3,9 @@
 Graph contract: input ``features`` float32[N, N_FEATURES] (raw vectors of
 :mod:`mirage.emotion.features`; standardisation is inside the graph), output ``va``
 float32[N, 2] = (arousal, valence) in [-1, 1]. The file's ``feature_names`` metadata, when
-present, must list :data:`~mirage.emotion.features.FEATURE_NAMES`, and its
+present, must list :data:`~mirage.emotion.feature_layout.FEATURE_NAMES`, and its
 ``features_version`` (1 when absent) must be
-:data:`~mirage.emotion.features.FEATURES_VERSION`: a model trained on other features of the
+:data:`~mirage.emotion.feature_layout.FEATURES_VERSION`: a model trained on other features of the
 same count, or on features of the same names that measured something else, would otherwise
 give silent garbage.
 
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mirage.emotion.features import FEATURE_NAMES, FEATURES_VERSION, N_FEATURES
+from mirage.emotion.feature_layout import FEATURE_NAMES, FEATURES_VERSION, N_FEATURES
 from mirage.errors import InputError
 
 MODEL_FILES = Path(str(files("mirage.emotion") / "model_files"))

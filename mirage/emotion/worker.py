@@ -29,8 +29,9 @@ A looping song (``loop_samples`` = its length) gets the same new context at ever
 reading the first hop that starts at or after sample ``n · loop_samples``; when the length is
 a whole number of hops every pass reads exactly like the first.
 
-Optional causal smoothing: exponential with time constant ``smoothing_s``, initialised from
-the first prediction after (re)start — never from zeros.
+Optional causal smoothing (`mirage.emotion.smoothing`, the same as offline): exponential
+with time constant ``smoothing_s``, initialised from the first prediction after (re)start or a
+new context — never from zeros.
 
 :class:`EmotionSupervisor` (in the parent) validates a user's model before anything starts
 (missing/corrupt → :class:`~mirage.errors.InputError`; the shipped model is only checked to
@@ -51,7 +52,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mirage.errors import EXIT_BAD_INPUT, InputError, MirageError, ParameterError
+from mirage.errors import EXIT_BAD_INPUT, InputError, MirageError
 from mirage.lifecycle import signals_blocked
 
 log = logging.getLogger("mirage.emotion")
@@ -98,6 +99,7 @@ def worker_main(cfg: WorkerConfig, ready, stop, reset_requested, reset_applied, 
     from kernels.ring import Ring
     from mirage.emotion.features import EmotionFeatures
     from mirage.emotion.model import EmotionModel
+    from mirage.emotion.smoothing import MoodSmoother
 
     try:
         model = EmotionModel(cfg.model_path)
@@ -110,8 +112,7 @@ def worker_main(cfg: WorkerConfig, ready, stop, reset_requested, reset_applied, 
     record = np.zeros(mix.record_shape, mix.dtype)
     out = np.zeros(3, np.float64)
     feats = EmotionFeatures(cfg.sr_hz)
-    alpha = 1.0 - np.exp(-0.5 / cfg.smoothing_s) if cfg.smoothing_s > 0 else 1.0
-    state = None
+    smoother = MoodSmoother(cfg.smoothing_s)
     parent = os.getppid()
     served = reset_requested.value  # a (re)started worker begins with a new context anyway
     reset_applied.value = served
@@ -137,7 +138,7 @@ def worker_main(cfg: WorkerConfig, ready, stop, reset_requested, reset_applied, 
         if new_context:
             base = mix.read * hop
             feats.reset()
-            state = None
+            smoother.reset()
         if not mix.pop(record):
             if os.getppid() != parent:
                 break
@@ -147,13 +148,10 @@ def worker_main(cfg: WorkerConfig, ready, stop, reset_requested, reset_applied, 
             dropped = mix.dropped
             base = (mix.read - 1) * hop
             feats.reset()
-            state = None
+            smoother.reset()
         F, T = feats.push(record.reshape(-1))
         for j in range(F.shape[0]):
-            a, v = model.predict(F[j])
-            cur = np.array([a, v])
-            state = cur if state is None else state + alpha * (cur - state)
-            out[0], out[1] = state
+            out[:2] = smoother.update(np.array(model.predict(F[j])))
             out[2] = cfg.t0_s + base / cfg.sr_hz + T[j]
             res.push(out)
         hops_done.value = mix.read
@@ -192,9 +190,9 @@ class EmotionSupervisor:
                  t0_s: float = 0.0, loop_samples: int = 0, result_capacity: int = 64):
         from kernels.ring import Ring
         from mirage.emotion.model import DEFAULT_MODEL, EmotionModel
+        from mirage.emotion.smoothing import MoodSmoother
 
-        if smoothing_s < 0:
-            raise ParameterError(f"emotion smoothing must be >= 0 s, got {smoothing_s!r}")
+        MoodSmoother(smoothing_s)  # a bad time constant: ParameterError here, not in the child
         if model_path is not None:
             EmotionModel(model_path)  # a user's file: InputError now rather than in the child
         elif not DEFAULT_MODEL.is_file():
