@@ -52,6 +52,7 @@ import numpy as np
 from numba import njit
 
 from kernels.clock import monotonic_ns
+from kernels.errors import ParameterError
 from kernels.fftw import R2CPlan, aligned_empty
 from kernels.frame import frame_features
 from kernels.layout import N_FEATURES
@@ -200,8 +201,6 @@ class TrackAnalyzer:
         self, n_tracks: int, sr_hz: float, *, n_fft: int = 2048, hop: int = 512,
         pitch_ranges_hz=None, channel_map=None, max_block: int = 4096, plan: R2CPlan | None = None,
     ):
-        from mirage.errors import ParameterError
-
         if n_tracks < 1:
             raise ParameterError(f"need at least one track, got {n_tracks}")
         if n_fft < 16:
