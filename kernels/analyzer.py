@@ -15,6 +15,7 @@ history        [C, 2 L] float32         mirrored circular buffer of each track's
                                         the next one completes
 counters       [N_COUNTERS] int64       SAMPLES, NEXT_FRAME_END, FRAMES, NONFINITE, NO_ROOM,
                                         PENDING_TRACK, PENDING_END, TRACK_FRAMES
+                                        (`kernels.analyzer_counters`)
 channel_map    [C] int64                input column read for each track
 window         [n_fft] float64          periodic Hann
 fft_in/out     aligned scratch          the FFTW plan's buffers (plan_address)
@@ -51,23 +52,17 @@ import math
 import numpy as np
 from numba import njit
 
+from kernels.analyzer_counters import (
+    FRAMES, N_COUNTERS, NEXT_FRAME_END, NO_ROOM, NONFINITE, PENDING_END, PENDING_TRACK, SAMPLES, TRACK_FRAMES,
+)
 from kernels.clock import monotonic_ns
+from kernels.errors import ParameterError
 from kernels.fftw import R2CPlan, aligned_empty
 from kernels.frame import frame_features
 from kernels.layout import N_FEATURES
 from kernels.pitch import pitch_bin_range
 from kernels.spectral import bin_width_hz
 from kernels.window import periodic_hann
-
-SAMPLES = 0
-NEXT_FRAME_END = 1
-FRAMES = 2
-NONFINITE = 3
-NO_ROOM = 4
-PENDING_TRACK = 5     # next track to compute of the completed, unfinished frame
-PENDING_END = 6       # absolute end (exclusive) of that frame; 0 = none pending
-TRACK_FRAMES = 7      # track-frames computed so far
-N_COUNTERS = 8
 
 ALL_TRACK_FRAMES = 1 << 62
 """``min_track_frames`` that finishes every frame in the call that completes it (offline)."""
@@ -200,8 +195,6 @@ class TrackAnalyzer:
         self, n_tracks: int, sr_hz: float, *, n_fft: int = 2048, hop: int = 512,
         pitch_ranges_hz=None, channel_map=None, max_block: int = 4096, plan: R2CPlan | None = None,
     ):
-        from mirage.errors import ParameterError
-
         if n_tracks < 1:
             raise ParameterError(f"need at least one track, got {n_tracks}")
         if n_fft < 16:

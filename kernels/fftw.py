@@ -80,14 +80,14 @@ _wisdom = {"loaded": False, "text": b""}
 
 
 def wisdom_path() -> Path:
-    """FFTW's wisdom for this library, in MIRAGE's cache folder (`mirage.cache_dir`).
+    """FFTW's wisdom for this library, in MIRAGE's cache folder (`kernels.cache_dir`).
 
     ``FFTW_MEASURE`` planning times real transforms (~0.5 s for n_fft 2048 here); the wisdom
     it learns makes the same plan instant in the next process. Named after the library file
     (its version and build) and the machine type, since wisdom is valid for one FFTW build
     on one kind of CPU.
     """
-    from mirage.cache_dir import cache_root
+    from kernels.cache_dir import cache_root
 
     return cache_root() / "fftw" / f"{os.path.basename(LIBRARY_PATH)}-{platform.machine()}.wisdom"
 

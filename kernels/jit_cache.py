@@ -4,7 +4,7 @@ Why a folder per source version: numba invalidates a cached function when its *o
 changes, not when a function it calls (and inlines) changes elsewhere. That was measured here:
 after the windowing kernel was rewritten, the cached `frame_features` kept the old, inlined
 loop (9.2 µs per frame against 5.5 µs for a fresh compile). Module-level constants a kernel
-reads (``kernels.layout``, ``mirage.errors``...) are frozen into its machine code the same way.
+reads (``kernels.layout``, ``kernels.errors``...) are frozen into its machine code the same way.
 
 What names the folder (`cache_key`): numba's and Python's versions and the text of the
 *jitted modules* (`jitted_modules`), i.e. every module under ``kernels/`` and ``mirage/`` that
@@ -151,7 +151,7 @@ def cache_folder() -> Path:
     """The folder numba caches into for this source version (the user's ``NUMBA_CACHE_DIR`` wins)."""
     if _user_numba_cache_dir():
         return Path(os.environ["NUMBA_CACHE_DIR"])
-    from mirage.cache_dir import cache_root
+    from kernels.cache_dir import cache_root
 
     return cache_root() / "numba" / cache_key()
 

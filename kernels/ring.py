@@ -73,7 +73,7 @@ import numpy as np
 from numba import njit
 
 from kernels.atomics import address_as_voidptr, fence_acquire, fence_release, load_acquire, store_release
-from mirage.errors import ParameterError
+from kernels.errors import ParameterError
 
 __all__ = [
     "capacity_for",

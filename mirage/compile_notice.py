@@ -23,7 +23,7 @@ ESTIMATES_FILE = "compile-seconds.json"
 
 
 def _estimates_path() -> Path:
-    from mirage.cache_dir import cache_root
+    from kernels.cache_dir import cache_root
 
     return cache_root() / "numba" / ESTIMATES_FILE
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mirage.cache_dir import cache_root
+from kernels.cache_dir import cache_root
 
 from mirage.errors import InputError
 

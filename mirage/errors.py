@@ -4,21 +4,20 @@
 is in the message); `InputError` for input that cannot be used (a missing or unreadable
 file, an empty folder). The CLI prints either as one line on stderr and exits with
 `EXIT_BAD_INPUT`; neither ever reaches the user as a traceback.
+
+`MirageError` and `ParameterError` are defined in `kernels.errors` (the kernels raise them and
+depend on nothing in ``mirage``) and are the very same classes here.
 """
 
+from kernels.errors import EXIT_BAD_INPUT, MirageError, ParameterError
+
+__all__ = [
+    "EXIT_BAD_INPUT", "EXIT_DEVICE_LOST", "EXIT_OK",
+    "DeviceLostError", "InputError", "MirageError", "ParameterError",
+]
+
 EXIT_OK = 0
-EXIT_BAD_INPUT = 2
 EXIT_DEVICE_LOST = 3
-
-
-class MirageError(Exception):
-    """Base of every error MIRAGE reports to the user as one line."""
-
-    exit_code = EXIT_BAD_INPUT
-
-
-class ParameterError(MirageError):
-    """A parameter is out of range or inconsistent with another one."""
 
 
 class InputError(MirageError):

@@ -15,9 +15,10 @@ import numpy as np
 import pytest
 
 from tests.conftest import require_jack_tools
+from mirage.audio.state_table_layout import INJ_CLICKS, INJ_STATE
 from mirage.benchmarks.latency import (
-    CLICK_BLOCK, CLICK_OFFSET, CLICK_RECORD_LEN, CLICK_SAMPLE, CLICK_TIME_NS, INJ_CLICKS, INJ_NEXT_CLICK,
-    INJ_PERIOD, INJ_STATE, INJ_STATE_LEN, click_process, match_clicks,
+    CLICK_BLOCK, CLICK_OFFSET, CLICK_RECORD_LEN, CLICK_SAMPLE, CLICK_TIME_NS, INJ_NEXT_CLICK, INJ_PERIOD,
+    INJ_STATE_LEN, click_process, match_clicks,
 )
 
 

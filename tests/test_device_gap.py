@@ -8,9 +8,9 @@ import numpy as np
 
 from kernels.analyzer import analyze_tracks, frames_in
 from kernels.ring import ring_pop
-from mirage.audio.raw_stream import S_LAST_START_NS
-from mirage.engine import callback as cb
+from mirage.audio.state_table_layout import S_LAST_START_NS
 from mirage.engine.callback import engine_callback
+from mirage.engine.callback_layout import HEADER_ROW, REC_HOP_INDEX
 from mirage.engine.graph import EngineGraph
 
 SR_HZ, N_FFT, HOP = 48000, 2048, 512
@@ -44,7 +44,7 @@ def test_after_a_gap_frames_restart_on_a_new_grid_and_the_hop_index_goes_on():
     try:
         _feed(graph, call, before)
         first = _drain(graph)
-        assert [int(r[0, cb.REC_HOP_INDEX]) for r in first] == list(range(frames_in(before.size, N_FFT, HOP)))
+        assert [int(r[HEADER_ROW, REC_HOP_INDEX]) for r in first] == list(range(frames_in(before.size, N_FFT, HOP)))
 
         last_start_ns = int(graph.table.stats[S_LAST_START_NS])
         origin_ns = graph.first_callback_ns
@@ -58,7 +58,7 @@ def test_after_a_gap_frames_restart_on_a_new_grid_and_the_hop_index_goes_on():
     finally:
         graph.close()
     n_after = frames_in(after.size, N_FFT, HOP)
-    indices = [int(r[0, cb.REC_HOP_INDEX]) for r in second]
+    indices = [int(r[HEADER_ROW, REC_HOP_INDEX]) for r in second]
     assert indices == list(range(len(first), len(first) + n_after))  # monotonic, no jump, no repeat
     # every frame after the gap is a frame of the new audio alone: exactly what analyze finds
     expected = analyze_tracks(after[None, :], SR_HZ)

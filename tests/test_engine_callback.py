@@ -11,9 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kernels.analyzer import TRACK_FRAMES, analyze_tracks
+from kernels.analyzer import analyze_tracks
+from kernels.analyzer_counters import TRACK_FRAMES
 from kernels.ring import ring_pop
-from mirage.engine.callback import REC_HOP_INDEX, engine_callback
+from mirage.engine.callback import engine_callback
+from mirage.engine.callback_layout import HEADER_ROW, REC_HOP_INDEX, TRACK_ROW0
 from mirage.engine.graph import EngineGraph
 from tests.signals import SR_HZ, synthetic_set
 
@@ -57,8 +59,8 @@ def test_callback_work_is_bounded_by_its_block_and_loses_no_hop(blocksize):
     graph.close()
 
     expected = analyze_tracks(song.T, SR_HZ)
-    assert records[:, 0, REC_HOP_INDEX].tolist() == list(range(len(expected)))
-    assert np.array_equal(records[:, 1:, :].astype(np.float32), expected)
+    assert records[:, HEADER_ROW, REC_HOP_INDEX].tolist() == list(range(len(expected)))
+    assert np.array_equal(records[:, TRACK_ROW0:, :].astype(np.float32), expected)
     # every call but the song's last (which sends the final hop) stays within its minimum
     assert max(per_call[:-1]) <= quota < N_TRACKS
     assert sum(per_call) == len(expected) * N_TRACKS

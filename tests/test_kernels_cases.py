@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kernels.analyzer import FRAMES, PENDING_END, PENDING_TRACK, TRACK_FRAMES, TrackAnalyzer, analyze_tracks, frames_in
+from kernels.analyzer import TrackAnalyzer, analyze_tracks, frames_in
+from kernels.analyzer_counters import FRAMES, PENDING_END, PENDING_TRACK, TRACK_FRAMES
 from kernels.stft import magnitude_frames
 from tests.signals import SR_HZ, synthetic_set
 

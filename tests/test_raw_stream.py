@@ -12,7 +12,9 @@ import pytest
 import sounddevice as sd
 
 from kernels.ring import Ring
+from mirage.audio import portaudio_codes as pa
 from mirage.audio import raw_stream as rs
+from mirage.audio import state_table_layout as st
 from mirage.errors import ParameterError
 from tests.callback_timing import assert_nominal_mean_period, hold_gil, starts_within, wait_for_callbacks
 from tests.osc_receivers import wait_for
@@ -31,8 +33,8 @@ _PA_CALLBACK = ctypes.CFUNCTYPE(
 def _capture_setup(channels=2, hop_capacity=1024, pass_through=0):
     table = rs.StateTable()
     ring = Ring.create(hop_capacity, (BLOCK, channels), np.float32)
-    table.set(rs.CAPTURE_RING, ring)
-    table.set(rs.CAPTURE_PASS_THROUGH, pass_through)
+    table.set(st.CAPTURE_RING, ring)
+    table.set(st.CAPTURE_PASS_THROUGH, pass_through)
     return table, ring
 
 
@@ -46,7 +48,7 @@ def test_capture_callback_called_from_c_counts_flags_and_times():
     inp = (np.arange(BLOCK * 2, dtype=np.float32).reshape(BLOCK, 2)) / 1000
     out = np.full((BLOCK, 2), 9.0, np.float32)
     t0 = time.monotonic_ns()
-    flags = [0, rs.PA_INPUT_OVERFLOW | rs.PA_OUTPUT_UNDERFLOW, rs.PA_PRIMING_OUTPUT, rs.PA_INPUT_UNDERFLOW]
+    flags = [0, pa.PA_INPUT_OVERFLOW | pa.PA_OUTPUT_UNDERFLOW, pa.PA_PRIMING_OUTPUT, pa.PA_INPUT_UNDERFLOW]
     for f in flags:
         assert fn(inp.ctypes.data, out.ctypes.data, BLOCK, None, f, table.address) == 0
     t1 = time.monotonic_ns()
@@ -59,9 +61,9 @@ def test_capture_callback_called_from_c_counts_flags_and_times():
     np.testing.assert_array_equal(hops, np.concatenate([inp] * 4))
     timing = table.drain_timing()
     assert timing.shape == (4, 4)
-    assert (t0 <= timing[:, rs.T_START_NS]).all() and (timing[:, rs.T_START_NS] <= t1).all()
-    assert (np.diff(timing[:, rs.T_START_NS]) >= 0).all() and (timing[:, rs.T_DURATION_NS] > 0).all()
-    assert list(timing[:, rs.T_STATUS]) == flags and (timing[:, rs.T_FRAMES] == BLOCK).all()
+    assert (t0 <= timing[:, st.T_START_NS]).all() and (timing[:, st.T_START_NS] <= t1).all()
+    assert (np.diff(timing[:, st.T_START_NS]) >= 0).all() and (timing[:, st.T_DURATION_NS] > 0).all()
+    assert list(timing[:, st.T_STATUS]) == flags and (timing[:, st.T_FRAMES] == BLOCK).all()
     assert table.duration_histogram().sum() == 4
 
 
@@ -90,7 +92,7 @@ def test_raw_stream_checks_parameters_before_opening():
     with pytest.raises(ParameterError, match="cfunc"):
         rs.RawStream(None, SR_HZ, BLOCK, 2, 2, lambda *a: 0, table)
     with pytest.raises(ParameterError, match="index"):
-        table.set(rs.ST_STATS, 0)
+        table.set(st.ST_STATS, 0)
 
 
 # --------------------------------------------------------------------------- on JACK
@@ -108,18 +110,18 @@ def test_raw_stream_runs_at_nominal_rate(jack_server):
     # Every callback left one timing record and one hop; nothing was lost.
     assert len(timing) == c["callbacks"] == ring.written >= 300
     assert c["frames"] == BLOCK * c["callbacks"] and c["odd_blocks"] == 0
-    assert (timing[:, rs.T_FRAMES] == BLOCK).all()
+    assert (timing[:, st.T_FRAMES] == BLOCK).all()
     # The pace, on the callback's own clock (a wall clock around start/stop would count the
     # machine's load, not the stream).
-    mean_ms = assert_nominal_mean_period(timing[WARMUP_CALLBACKS:, rs.T_START_NS], NOMINAL_PERIOD_MS)
+    mean_ms = assert_nominal_mean_period(timing[WARMUP_CALLBACKS:, st.T_START_NS], NOMINAL_PERIOD_MS)
     # xruns are reported, by kind, and consistent with the per-callback flags (how many there
     # are depends on the machine's load: reported by `mirage bench --realtime`, not asserted).
-    xrun_rows = int(np.count_nonzero(timing[:, rs.T_STATUS] & rs.PA_XRUN_MASK))
+    xrun_rows = int(np.count_nonzero(timing[:, st.T_STATUS] & pa.PA_XRUN_MASK))
     assert c["xrun_callbacks"] == xrun_rows
     # The dummy driver's capture ports deliver silence.
     hops = rs.drain_hops(ring)
     assert hops.shape == (BLOCK * c["callbacks"], 2) and not hops.any()
-    durations_us = timing[:, rs.T_DURATION_NS] / 1e3
+    durations_us = timing[:, st.T_DURATION_NS] / 1e3
     print(
         f"\ncallbacks {c['callbacks']}, mean period {mean_ms:.4f} ms, "
         f"duration p50/p99 {np.percentile(durations_us, 50):.1f}/{np.percentile(durations_us, 99):.1f} µs, "
@@ -213,7 +215,7 @@ def test_callback_keeps_its_pace_while_python_holds_the_gil(jack_server):
     timing = stream.drain_timing()
     assert len(timing) == stream.counters()["callbacks"] == ring.written  # one record per callback
     periods_in_window = (window[1] - window[0]) / 1e6 / NOMINAL_PERIOD_MS  # >= 23
-    ours = starts_within(timing[:, rs.T_START_NS], window)
+    ours = starts_within(timing[:, st.T_START_NS], window)
 
     starts = []
 

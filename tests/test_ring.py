@@ -192,21 +192,24 @@ def test_clock_is_the_python_monotonic_clock():
 
 
 _CF_SIG = types.int64(types.voidptr, types.int64)
+# The slots of this test's own table (int64[_CF_TABLE_LEN]), as a callback's state table.
+_CF_RING, _CF_CLOCK_NS, _CF_SINK, _CF_TABLE_LEN = 0, 1, 2, 4
 
 
 @cfunc(_CF_SIG, cache=True, nogil=True)
 def _cfunc_push_pop(table_ptr, n):
-    """From a C caller: table[0] = ring address, table[1] = clock out; push n, pop all."""
-    table = numba.carray(table_ptr, 4, np.int64)
-    header, data = ring_view_2d(table[0], np.float32)
-    store_release(table, 1, monotonic_ns())
+    """From a C caller: table[_CF_RING] = ring address, table[_CF_CLOCK_NS] = clock out,
+    table[_CF_SINK] = address of the ring popped records go to; push n, pop all."""
+    table = numba.carray(table_ptr, _CF_TABLE_LEN, np.int64)
+    header, data = ring_view_2d(table[_CF_RING], np.float32)
+    store_release(table, _CF_CLOCK_NS, monotonic_ns())
     for i in range(n):
         slot = ring_reserve(header, data)
         for j in range(data.shape[1]):
             data[slot, j] = i
         ring_publish(header)
     popped = 0
-    out_header, out_data = ring_view_2d(table[2], np.float32)
+    out_header, out_data = ring_view_2d(table[_CF_SINK], np.float32)
     while ring_available(header) > 0:
         slot = ring_reserve(out_header, out_data)
         if ring_pop(header, data, out_data[slot]):
@@ -218,11 +221,12 @@ def _cfunc_push_pop(table_ptr, n):
 def test_kernels_work_inside_a_cfunc_called_from_c():
     ring = Ring.create(8, 3, np.float32)
     sink = Ring.create(16, 3, np.float32)
-    table = np.array([ring.address, 0, sink.address, 0], dtype=np.int64)
+    table = np.zeros(_CF_TABLE_LEN, dtype=np.int64)
+    table[_CF_RING], table[_CF_SINK] = ring.address, sink.address
     fn = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64)(_cfunc_push_pop.address)
     t0 = time.monotonic_ns()
     assert fn(table.ctypes.data, 5) == 5
-    assert table[1] >= t0
+    assert table[_CF_CLOCK_NS] >= t0
     assert [v[0] for v in _drain(sink)] == [0, 1, 2, 3, 4]
     assert fn(table.ctypes.data, 20) == 7 and ring.dropped == 13
 

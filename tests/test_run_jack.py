@@ -17,6 +17,7 @@ import soundfile as sf
 
 from kernels.analyzer import analyze_tracks
 from mirage.audio import raw_stream as rs
+from mirage.audio import state_table_layout as st
 from tests.engine_runs import hop_features, read_stats, run_engine, start_engine
 from tests.callback_timing import assert_nominal_mean_period, hold_gil, starts_within, wait_for_callbacks
 from tests.osc_receivers import HANG_S, OSCDUMP, OscDump, PythonOscReceiver, parse_oscdump_line, wait_for
@@ -178,8 +179,8 @@ def test_engine_callback_keeps_its_pace_while_python_holds_the_gil(jack_server):
     finally:
         graph.close()
     periods_in_window = (window[1] - window[0]) / 1e6 / NOMINAL_PERIOD_MS
-    started = starts_within(timing[:, rs.T_START_NS], window)
-    durations_us = timing[WARMUP_CALLBACKS:, rs.T_DURATION_NS] / 1e3
+    started = starts_within(timing[:, st.T_START_NS], window)
+    durations_us = timing[WARMUP_CALLBACKS:, st.T_DURATION_NS] / 1e3
     print(f"\nengine callback, {n_tracks} tracks: {started} starts while the GIL was held "
           f"({periods_in_window:.1f} periods); duration p99 {np.percentile(durations_us, 99):.1f} µs")
     assert started >= periods_in_window / 2, (started, periods_in_window)
@@ -190,6 +191,7 @@ def test_a_stalled_osc_writer_never_stalls_the_callback(jack_server):
     its pace, the ring keeps the newest hops, and the reader is told exactly how many it lost."""
     from kernels.ring import ring_pop
     from mirage.engine.callback import engine_callback
+    from mirage.engine.callback_layout import HEADER_ROW, REC_HOP_INDEX
     from mirage.engine.graph import EngineGraph
 
     device = rs.find_jack_device()
@@ -199,14 +201,14 @@ def test_a_stalled_osc_writer_never_stalls_the_callback(jack_server):
     with rs.RawStream(device, SR_HZ, 512, 2, 0, engine_callback(), graph.table) as stream:
         assert wait_for(lambda: graph.feature_ring.written > 150, HANG_S)  # > 2 x the capacity
     timing = stream.drain_timing()
-    assert_nominal_mean_period(timing[WARMUP_CALLBACKS:, rs.T_START_NS], NOMINAL_PERIOD_MS)  # never waited
+    assert_nominal_mean_period(timing[WARMUP_CALLBACKS:, st.T_START_NS], NOMINAL_PERIOD_MS)  # never waited
     ring = graph.feature_ring
     written = ring.written
     assert written == graph.analyzer.frames_done > 150 > 2 * capacity
     record = np.zeros(ring.data.shape[1:], np.float64)
     hop_indices = []
     while ring_pop(ring.header, ring.data, record):
-        hop_indices.append(int(record[0, 0]))
+        hop_indices.append(int(record[HEADER_ROW, REC_HOP_INDEX]))
     assert ring.dropped == written - (ring.data.shape[0] - 1)
     assert hop_indices == list(range(written - len(hop_indices), written))  # the newest, in order
     graph.close()

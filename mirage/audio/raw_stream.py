@@ -16,20 +16,12 @@ State table
 -----------
 ``userData`` is the address of a `StateTable`: an int64 array from which the callback
 rebuilds every array it needs with ``numba.carray(address_as_voidptr(table[i]), shape,
-dtype)``. The layout is fixed::
-
-    [0] ST_MAGIC        b"MIRGSTAT" (checked by RawStream)
-    [1] ST_BLOCKSIZE    nominal frames per callback      } written by RawStream
-    [2] ST_CH_IN        input channels                   } at construction
-    [3] ST_CH_OUT       output channels                  }
-    [4] ST_SAMPLERATE   frames per second                }
-    [5] ST_STATS        address of int64 stats[STATS_LEN] (S_* indices below)
-    [6] ST_TIMING       address of a Ring of int64[TIMING_LEN] records, one per callback:
-                        (start_ns, duration_ns, frames, status_flags), kernels.clock time
-    [7] reserved
-    [8] ST_USER ...     the callback's own entries: ring addresses, array addresses,
-                        parameters. `StateTable.set` stores them and keeps the objects
-                        alive as long as the table.
+dtype)``. Its layout — every slot, who writes it, who reads it — is
+`mirage.audio.state_table_layout`: the stream's own slots (geometry, the address of the stats
+array and of the timing ring of one ``(start_ns, duration_ns, frames, status_flags)`` record
+per callback), then from ``ST_USER`` on the callback's own entries (ring addresses, array
+addresses, parameters), which `StateTable.set` stores, keeping the objects alive as long as
+the table. PortAudio's return codes and status flags are in `mirage.audio.portaudio_codes`.
 
 A callback is built with `make_callback(process)` from an ``@njit`` kernel
 ``process(table, inp, out)``; the generated ``@cfunc`` wraps it with `callback_views` (the
@@ -39,7 +31,7 @@ start time) and `callback_end` (duration into the histogram and the timing ring)
 ``@cfunc`` with the same four-line body, which numba's disk cache finds again (see
 `make_callback` for why).
 `capture_callback()` is the reusable demonstration: it copies each input block into a ring
-of hops (``table[ST_USER]``) and writes pass-through or silence to the output.
+of hops (``table[CAPTURE_RING]``) and writes pass-through or silence to the output.
 """
 
 from __future__ import annotations
@@ -52,8 +44,18 @@ from numba import cfunc, njit, types
 
 from kernels.atomics import address_as_voidptr, store_release
 from kernels.clock import monotonic_ns
-from kernels.ring import Ring, ring_pop, ring_publish, ring_reserve, ring_view_3d
+from kernels.ring import Ring, ring_pop, ring_publish, ring_reserve, ring_view_2d, ring_view_3d
+from mirage.audio.portaudio_codes import (
+    PA_CONTINUE, PA_INPUT_OVERFLOW, PA_INPUT_UNDERFLOW, PA_OUTPUT_OVERFLOW, PA_OUTPUT_UNDERFLOW, PA_PRIMING_OUTPUT,
+    PA_XRUN_MASK,
+)
 from mirage.audio.portaudio_reload import JACK_HOSTAPI_NAME
+from mirage.audio.state_table_layout import (
+    CAPTURE_PASS_THROUGH, CAPTURE_RING, HIST_BINS, S_CALLBACKS, S_FRAMES, S_HIST, S_INPUT_OVERFLOW,
+    S_INPUT_UNDERFLOW, S_LAST_START_NS, S_MAX_DURATION_NS, S_ODD_BLOCKS, S_OUTPUT_OVERFLOW, S_OUTPUT_UNDERFLOW,
+    S_PRIMING, S_XRUN_CALLBACKS, ST_BLOCKSIZE, ST_CH_IN, ST_CH_OUT, ST_MAGIC, ST_SAMPLERATE, ST_STATS, ST_TIMING,
+    ST_USER, STATE_MAGIC, STATE_TABLE_LEN, STATS_LEN, T_DURATION_NS, T_FRAMES, T_START_NS, T_STATUS, TIMING_LEN,
+)
 from mirage.errors import InputError, ParameterError
 
 __all__ = [
@@ -72,52 +74,6 @@ __all__ = [
 
 PA_CALLBACK_SIG = types.intc(types.voidptr, types.voidptr, types.ulong, types.voidptr, types.ulong, types.voidptr)
 """Numba signature of ``PaStreamCallback``."""
-
-PA_CONTINUE = 0
-
-# PaStreamCallbackFlags
-PA_INPUT_UNDERFLOW = 0x1
-PA_INPUT_OVERFLOW = 0x2
-PA_OUTPUT_UNDERFLOW = 0x4
-PA_OUTPUT_OVERFLOW = 0x8
-PA_PRIMING_OUTPUT = 0x10
-PA_XRUN_MASK = PA_INPUT_UNDERFLOW | PA_INPUT_OVERFLOW | PA_OUTPUT_UNDERFLOW | PA_OUTPUT_OVERFLOW
-
-
-# State-table slots.
-STATE_MAGIC = int.from_bytes(b"MIRGSTAT", "little")
-STATE_TABLE_LEN = 64
-ST_MAGIC = 0
-ST_BLOCKSIZE = 1
-ST_CH_IN = 2
-ST_CH_OUT = 3
-ST_SAMPLERATE = 4
-ST_STATS = 5
-ST_TIMING = 6
-ST_USER = 8
-
-# Stats slots (written only by the callback thread, release stores).
-S_CALLBACKS = 0
-S_FRAMES = 1
-S_INPUT_UNDERFLOW = 2
-S_INPUT_OVERFLOW = 3
-S_OUTPUT_UNDERFLOW = 4
-S_OUTPUT_OVERFLOW = 5
-S_PRIMING = 6
-S_XRUN_CALLBACKS = 7
-S_LAST_START_NS = 8
-S_MAX_DURATION_NS = 9
-S_ODD_BLOCKS = 10
-S_HIST = 16
-HIST_BINS = 32
-STATS_LEN = S_HIST + HIST_BINS
-"""Duration histogram: bin 0 = [0, 1) µs, bin b >= 1 = [2**(b-1), 2**b) µs, last bin open."""
-
-TIMING_LEN = 4
-T_START_NS = 0
-T_DURATION_NS = 1
-T_FRAMES = 2
-T_STATUS = 3
 
 
 # --------------------------------------------------------------------------- jitted helpers
@@ -166,7 +122,7 @@ def callback_end(table, t0_ns, frames, status_flags):
         store_release(stats, S_MAX_DURATION_NS, duration)
     if frames != table[ST_BLOCKSIZE]:
         _bump(stats, S_ODD_BLOCKS, 1)
-    header, data = _timing_view(table[ST_TIMING])
+    header, data = ring_view_2d(table[ST_TIMING], np.int64)
     slot = ring_reserve(header, data)
     data[slot, T_START_NS] = t0_ns
     data[slot, T_DURATION_NS] = duration
@@ -175,14 +131,6 @@ def callback_end(table, t0_ns, frames, status_flags):
     ring_publish(header)
     _bump(stats, S_FRAMES, frames)
     _bump(stats, S_CALLBACKS, 1)
-
-
-@njit(cache=True, nogil=True)
-def _timing_view(address):
-    header = numba.carray(address_as_voidptr(address), 64, np.int64)
-    capacity = header[26]  # kernels.ring.H_CAPACITY
-    data = numba.carray(address_as_voidptr(address + 512), (capacity, TIMING_LEN), np.int64)
-    return header, data
 
 
 @njit(cache=True, nogil=True)
@@ -204,8 +152,8 @@ def make_callback(process):
 
     ``inp`` is ``float32[frames, channels_in]`` (read-only by convention), ``out`` is
     ``float32[frames, channels_out]`` and must be fully written by ``process``, which
-    returns PortAudio's callback result (``PA_CONTINUE``, or 1 = paComplete after this
-    block). ``process`` must not allocate, raise or touch Python objects; the callback's
+    returns PortAudio's callback result (``PA_CONTINUE``, or ``PA_COMPLETE`` after this
+    block: `mirage.audio.portaudio_codes`). ``process`` must not allocate, raise or touch Python objects; the callback's
     start time is in ``stats[S_LAST_START_NS]``.
 
     The result is compiled in this process and never cached on disk (about a second per
@@ -230,10 +178,7 @@ def make_callback(process):
 
 # --------------------------------------------------------------------------- demonstration kernel
 
-CAPTURE_RING = ST_USER
-"""``capture_callback``: address of a Ring of float32[blocksize, channels_in] hops."""
-CAPTURE_PASS_THROUGH = ST_USER + 1
-"""``capture_callback``: 1 = copy input channel c to output channel c (others silent); 0 = silence."""
+# Its state-table slots: CAPTURE_RING, CAPTURE_PASS_THROUGH (mirage.audio.state_table_layout).
 
 
 @njit(cache=True, nogil=True)

@@ -31,7 +31,8 @@ def measure_period_jitter(server, *, seconds: float, n_tracks: int = JITTER_TRAC
     (p50/p99/max) from the callback's own start times. Design budget: p99 ≤ 0.5 ms (a
     callback that needs the GIL: ~5 ms, the interpreter's switch interval)."""
     import numpy as np
-    from mirage.audio.raw_stream import T_START_NS, RawStream, find_jack_device
+    from mirage.audio.raw_stream import RawStream, find_jack_device
+    from mirage.audio.state_table_layout import T_START_NS
     from mirage.engine.callback import engine_callback
     from mirage.engine.graph import EngineGraph
 

@@ -50,7 +50,8 @@ from numba import njit
 from kernels.atomics import address_as_voidptr
 from kernels.clock import monotonic_ns
 from kernels.ring import Ring, ring_publish, ring_reserve, ring_view_2d
-from mirage.audio.raw_stream import ST_USER
+from mirage.audio.portaudio_codes import PA_CONTINUE
+from mirage.audio.state_table_layout import INJ_CLICKS, INJ_STATE
 from mirage.errors import InputError
 
 BLOCKSIZES = (64, 128, 256, 512)
@@ -62,9 +63,7 @@ CLICK_AMPLITUDE = 1.0
 ORIGINAL_CHUNK_SAMPLES, ORIGINAL_SR_HZ = 4096, 44100
 """The original MIRAGE's analysis chunk: nothing could be sent before one was recorded."""
 
-# Injector state-table entries (the callback's own slots, after RawStream's header).
-INJ_STATE = ST_USER        # address of int64[INJ_STATE_LEN]
-INJ_CLICKS = ST_USER + 1   # address of a Ring of int64[CLICK_RECORD_LEN] records
+# Injector state-table slots: INJ_STATE, INJ_CLICKS (mirage.audio.state_table_layout).
 INJ_SAMPLES_WRITTEN = 0
 INJ_NEXT_CLICK = 1
 INJ_PERIOD = 2
@@ -99,7 +98,7 @@ def click_process(table, inp, out):
         ring_publish(header)
         state[INJ_NEXT_CLICK] += state[INJ_PERIOD]
     state[INJ_SAMPLES_WRITTEN] = first + frames
-    return 0
+    return PA_CONTINUE
 
 
 @functools.cache

@@ -118,11 +118,12 @@ def measure_floor(server, *, blocksize: int, seconds: float) -> dict:
 
     from kernels.ring import Ring
     from mirage.audio import raw_stream as rs
+    from mirage.audio.state_table_layout import CAPTURE_PASS_THROUGH, CAPTURE_RING
 
     with server.portaudio():
         table = rs.StateTable()
-        table.set(rs.CAPTURE_RING, Ring.create(1024, (blocksize, 2), np.float32))
-        table.set(rs.CAPTURE_PASS_THROUGH, 0)
+        table.set(CAPTURE_RING, Ring.create(1024, (blocksize, 2), np.float32))
+        table.set(CAPTURE_PASS_THROUGH, 0)
         with rs.RawStream(rs.find_jack_device(), SR_HZ, blocksize, 2, 2, rs.capture_callback(), table) as stream:
             time.sleep(seconds)
         counters = stream.counters()

@@ -10,9 +10,10 @@ Per block, with no Python, no GIL, no allocation, no lock and no I/O:
    has passed since the callback began — so the work of one call is bounded by its block,
    whatever the hop and the track count, and when the time is there a hop is still
    finished in the callback that completes it;
-3. each finished hop becomes one record of the feature ring: ``float64[1 + C, 8]`` with
-   row 0 = (hop index, capture time ns, non-finite samples so far, 0...) and rows 1..C the
-   features of the tracks (`kernels.layout`); one record per hop, hence one OSC bundle;
+3. each finished hop becomes one record of the feature ring: ``float64[1 + C, N_FEATURES]``
+   with row ``HEADER_ROW`` = (hop index, capture time ns, non-finite samples so far, 0...)
+   and rows ``TRACK_ROW0 + c`` the features of the tracks (`kernels.layout`); one record per
+   hop, hence one OSC bundle (`mirage.engine.callback_layout`);
 4. the mono mix ``sum(tracks) / C`` fills the emotion process's shared-memory ring, one
    record of ``hop`` samples at a time;
 5. per-track peak levels are kept for the status display.
@@ -20,7 +21,9 @@ Per block, with no Python, no GIL, no allocation, no lock and no I/O:
 The capture time of a hop is the callback's start (``kernels.clock``, CLOCK_MONOTONIC) minus
 the samples consumed since the hop's last sample (so a hop finished a few callbacks after
 it completed keeps the time of its last sample). Everything the callback needs is
-reached through the state table (`mirage.audio.raw_stream.StateTable`), entries `E_*` below.
+reached through the state table (`mirage.audio.raw_stream.StateTable`), slots ``E_*`` of
+`mirage.audio.state_table_layout`; the arrays behind them (``P_*``, ``R_*``, ``G_*``) are laid
+out in `mirage.engine.callback_layout`. PortAudio's return codes: `mirage.audio.portaudio_codes`.
 """
 
 from __future__ import annotations
@@ -31,75 +34,24 @@ import numba
 import numpy as np
 from numba import cfunc, njit
 
-from kernels.analyzer import (
-    ALL_TRACK_FRAMES, FRAMES, N_COUNTERS, NO_ROOM, NONFINITE, PENDING_END, SAMPLES, history_len, process_block,
-)
-from kernels.layout import N_FEATURES
+from kernels.analyzer import ALL_TRACK_FRAMES, history_len, process_block
+from kernels.analyzer_counters import FRAMES, N_COUNTERS, NO_ROOM, NONFINITE, PENDING_END, SAMPLES
 from kernels.atomics import address_as_voidptr
+from kernels.layout import N_FEATURES
 from kernels.ring import ring_publish, ring_reserve, ring_view_2d, ring_view_3d
-from mirage.audio.raw_stream import (
-    PA_CALLBACK_SIG, S_LAST_START_NS, ST_CH_IN, ST_STATS, ST_USER, callback_begin, callback_end,
-    callback_views,
+from mirage.audio.portaudio_codes import PA_COMPLETE, PA_CONTINUE
+from mirage.audio.raw_stream import PA_CALLBACK_SIG, callback_begin, callback_end, callback_views
+from mirage.audio.state_table_layout import (
+    E_CHANNEL_MAP, E_COUNTERS, E_ENGINE, E_FEATURE_RING, E_FFT_IN, E_FFT_OUT, E_HISTORY, E_LEVELS, E_MAG,
+    E_MIX_RING, E_OUT, E_OUT_END, E_PARAMS, E_PENDING, E_PITCH_BINS, E_PLAYBACK, E_REALS, E_WINDOW, S_LAST_START_NS,
+    ST_CH_IN, ST_STATS,
 )
-
-PA_CONTINUE = 0
-PA_COMPLETE = 1
-
-# State-table entries (addresses of arrays / rings).
-E_PARAMS = ST_USER + 0        # int64[N_PARAMS]
-E_REALS = ST_USER + 1         # float64[N_REALS]
-E_ENGINE = ST_USER + 2        # int64[N_ENGINE] engine counters (written by the callback)
-E_HISTORY = ST_USER + 3       # float32[C, 2 (n_fft + hop)]: kernels.analyzer.history_len
-E_COUNTERS = ST_USER + 4      # int64[kernels.analyzer.N_COUNTERS]
-E_CHANNEL_MAP = ST_USER + 5   # int64[C]
-E_WINDOW = ST_USER + 6        # float64[n_fft]
-E_FFT_IN = ST_USER + 7        # float64[n_fft], aligned
-E_FFT_OUT = ST_USER + 8       # complex128[n_fft // 2 + 1], aligned
-E_MAG = ST_USER + 9           # float32[n_fft // 2 + 1]
-E_PENDING = ST_USER + 10      # float32[C, 8] the hop being computed, track by track
-E_PITCH_BINS = ST_USER + 11   # int64[C, 2]
-E_OUT = ST_USER + 12          # float32[max_hops, C, 8]
-E_OUT_END = ST_USER + 13      # int64[max_hops]
-E_FEATURE_RING = ST_USER + 14  # Ring of float64[1 + C, 8]
-E_MIX_RING = ST_USER + 15     # Ring of float32[hop] (0 = no emotion)
-E_PLAYBACK = ST_USER + 16     # float32[n_frames, C] (playback mode)
-E_LEVELS = ST_USER + 17       # float32[C]
-
-# E_PARAMS
-P_TRACKS = 0
-P_N_FFT = 1
-P_HOP = 2
-P_MODE = 3                    # MODE_LIVE or MODE_PLAYBACK
-P_PLAYBACK_FRAMES = 4
-P_PLAN = 5
-P_MAX_HOPS = 6
-P_SOURCE_COLUMNS = 7          # columns of the source block
-P_LOOP = 8
-N_PARAMS = 16
-MODE_LIVE = 0
-MODE_PLAYBACK = 1
-
-# E_REALS
-R_SR_HZ = 0
-R_HZ_PER_BIN = 1
-R_OUTPUT_GAIN = 2
-R_BIN_HZ = 3
-R_WORK_FRACTION = 4           # fraction of a block's period the callback may spend on track-frames
-N_REALS = 8
-
-# E_ENGINE
-G_PLAY_POSITION = 0
-G_FINISHED = 1
-G_MIX_FILL = 2
-G_FIRST_CALLBACK_NS = 3
-G_HOPS_PUBLISHED = 4
-G_SOURCE_SAMPLES = 5
-N_ENGINE = 8
-
-HEADER_ROW = 0                # row 0 of a feature record
-REC_HOP_INDEX = 0
-REC_CAPTURE_NS = 1
-REC_NONFINITE = 2
+from mirage.engine.callback_layout import (
+    G_FINISHED, G_FIRST_CALLBACK_NS, G_HOPS_PUBLISHED, G_MIX_FILL, G_PLAY_POSITION, G_SOURCE_SAMPLES, HEADER_ROW,
+    MODE_PLAYBACK, N_ENGINE, N_PARAMS, N_REALS, P_HOP, P_LOOP, P_MAX_HOPS, P_MODE, P_N_FFT, P_PLAN,
+    P_PLAYBACK_FRAMES, P_SOURCE_COLUMNS, P_TRACKS, R_BIN_HZ, R_HZ_PER_BIN, R_OUTPUT_GAIN, R_SR_HZ, R_WORK_FRACTION,
+    REC_CAPTURE_NS, REC_HOP_INDEX, REC_NONFINITE, TRACK_ROW0,
+)
 
 
 @njit(cache=True, nogil=True)
@@ -223,7 +175,7 @@ def engine_process(table, inp, out):
         record[HEADER_ROW, REC_NONFINITE] = counters[NONFINITE]
         for c in range(n_tracks):
             for f in range(N_FEATURES):
-                record[1 + c, f] = hops[j, c, f]
+                record[TRACK_ROW0 + c, f] = hops[j, c, f]
         ring_publish(header)
         engine[G_HOPS_PUBLISHED] += 1
 

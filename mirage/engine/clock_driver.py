@@ -14,9 +14,8 @@ import time
 
 import numpy as np
 
+from mirage.audio.portaudio_codes import PA_COMPLETE
 from mirage.audio.raw_stream import StateTable
-
-PA_COMPLETE = 1
 
 
 class ClockDriver:

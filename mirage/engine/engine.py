@@ -147,7 +147,7 @@ class Engine:
             raise DeviceLostError("the audio stream stopped unexpectedly (device lost?)")
         if self.source.device is not None and self.counters()["callbacks"] and \
                 time.monotonic() - self._stream_started_s > STALL_S:
-            from mirage.audio.raw_stream import S_LAST_START_NS
+            from mirage.audio.state_table_layout import S_LAST_START_NS
 
             since_ns = time.monotonic_ns() - int(self.graph.table.stats[S_LAST_START_NS])
             if since_ns > STALL_S * 1e9:
@@ -178,7 +178,8 @@ class Engine:
     def _collect_timing(self) -> None:
         """Callback durations into the log; the times (s since the first callback) of the first
         100 callbacks PortAudio flagged with an xrun, to tell start-up glitches from later ones."""
-        from mirage.audio.raw_stream import PA_XRUN_MASK, T_DURATION_NS, T_START_NS, T_STATUS
+        from mirage.audio.portaudio_codes import PA_XRUN_MASK
+        from mirage.audio.state_table_layout import T_DURATION_NS, T_START_NS, T_STATUS
 
         timing = self.graph.table.drain_timing()  # the table outlives a lost stream
         self.callback_log.extend(timing[:, T_DURATION_NS])

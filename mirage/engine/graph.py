@@ -1,21 +1,31 @@
 """Everything the engine callback touches, allocated once before the stream starts.
 
 `EngineGraph` owns the analyzer's arrays, the rings and the parameters, and writes their
-addresses into a `StateTable` (entries in `mirage.engine.callback`). After construction the
-callback only reads and writes these arrays; nothing is ever reallocated while it runs.
+addresses into a `StateTable` (slots ``E_*`` of `mirage.audio.state_table_layout`; the
+parameter, real and counter arrays are laid out in `mirage.engine.callback_layout`). After
+construction the callback only reads and writes these arrays; nothing is ever reallocated
+while it runs.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from kernels.analyzer import NONFINITE, NO_ROOM, TrackAnalyzer
-from kernels.layout import N_FEATURES
+from kernels.analyzer import TrackAnalyzer
+from kernels.analyzer_counters import FRAMES, NEXT_FRAME_END, NO_ROOM, NONFINITE, PENDING_END, SAMPLES
 from kernels.ring import Ring, capacity_for
 from mirage.audio.raw_stream import StateTable
-from mirage.engine import callback as cb
+from mirage.audio.state_table_layout import (
+    E_CHANNEL_MAP, E_COUNTERS, E_ENGINE, E_FEATURE_RING, E_FFT_IN, E_FFT_OUT, E_HISTORY, E_LEVELS, E_MAG,
+    E_MIX_RING, E_OUT, E_OUT_END, E_PARAMS, E_PENDING, E_PITCH_BINS, E_PLAYBACK, E_REALS, E_WINDOW, S_LAST_START_NS,
+    ST_BLOCKSIZE,
+)
+from mirage.engine.callback_layout import (
+    G_FINISHED, G_FIRST_CALLBACK_NS, G_MIX_FILL, MODE_LIVE, MODE_PLAYBACK, N_ENGINE, N_PARAMS, N_REALS, P_HOP,
+    P_LOOP, P_MAX_HOPS, P_MODE, P_N_FFT, P_PLAN, P_PLAYBACK_FRAMES, P_SOURCE_COLUMNS, P_TRACKS, R_BIN_HZ,
+    R_HZ_PER_BIN, R_OUTPUT_GAIN, R_SR_HZ, R_WORK_FRACTION, feature_record_shape,
+)
 from mirage.errors import ParameterError
-
 
 DEFAULT_WORK_FRACTION = 0.4
 """The callback starts no optional track-frame once 40 % of its block's period has passed.
@@ -75,55 +85,55 @@ class EngineGraph:
         self.playback = playback
         hops_per_second = sr_hz / hop
         self.feature_ring = Ring.create(capacity_for(feature_seconds * hops_per_second),
-                                        (1 + n_tracks, N_FEATURES), np.float64)
+                                        feature_record_shape(n_tracks), np.float64)
         self.mix_ring = mix_ring
         self.levels = np.zeros(n_tracks, dtype=np.float32)
 
-        self.params = np.zeros(cb.N_PARAMS, dtype=np.int64)
-        self.params[cb.P_TRACKS] = n_tracks
-        self.params[cb.P_N_FFT] = n_fft
-        self.params[cb.P_HOP] = hop
-        self.params[cb.P_MODE] = cb.MODE_LIVE if playback is None else cb.MODE_PLAYBACK
-        self.params[cb.P_PLAYBACK_FRAMES] = 0 if playback is None else playback.shape[0]
-        self.params[cb.P_SOURCE_COLUMNS] = 0 if playback is None else playback.shape[1]
-        self.params[cb.P_PLAN] = self.analyzer.plan.address
-        self.params[cb.P_MAX_HOPS] = self.analyzer.out.shape[0]
-        self.params[cb.P_LOOP] = int(bool(loop))
-        self.reals = np.zeros(cb.N_REALS, dtype=np.float64)
-        self.reals[cb.R_SR_HZ] = sr_hz
-        self.reals[cb.R_HZ_PER_BIN] = self.analyzer.hz_per_bin
-        self.reals[cb.R_OUTPUT_GAIN] = output_gain
-        self.reals[cb.R_BIN_HZ] = self.analyzer.bin_hz
-        self.reals[cb.R_WORK_FRACTION] = work_fraction
-        self.engine = np.zeros(cb.N_ENGINE, dtype=np.int64)
+        self.params = np.zeros(N_PARAMS, dtype=np.int64)
+        self.params[P_TRACKS] = n_tracks
+        self.params[P_N_FFT] = n_fft
+        self.params[P_HOP] = hop
+        self.params[P_MODE] = MODE_LIVE if playback is None else MODE_PLAYBACK
+        self.params[P_PLAYBACK_FRAMES] = 0 if playback is None else playback.shape[0]
+        self.params[P_SOURCE_COLUMNS] = 0 if playback is None else playback.shape[1]
+        self.params[P_PLAN] = self.analyzer.plan.address
+        self.params[P_MAX_HOPS] = self.analyzer.out.shape[0]
+        self.params[P_LOOP] = int(bool(loop))
+        self.reals = np.zeros(N_REALS, dtype=np.float64)
+        self.reals[R_SR_HZ] = sr_hz
+        self.reals[R_HZ_PER_BIN] = self.analyzer.hz_per_bin
+        self.reals[R_OUTPUT_GAIN] = output_gain
+        self.reals[R_BIN_HZ] = self.analyzer.bin_hz
+        self.reals[R_WORK_FRACTION] = work_fraction
+        self.engine = np.zeros(N_ENGINE, dtype=np.int64)
 
         self.table = StateTable()
         an = self.analyzer
         for entry, value in (
-            (cb.E_PARAMS, self.params), (cb.E_REALS, self.reals), (cb.E_ENGINE, self.engine),
-            (cb.E_HISTORY, an.history), (cb.E_COUNTERS, an.counters), (cb.E_CHANNEL_MAP, an.channel_map),
-            (cb.E_WINDOW, an.window), (cb.E_FFT_IN, an.fft_in), (cb.E_FFT_OUT, an.fft_out), (cb.E_MAG, an.mag),
-            (cb.E_PENDING, an.pending), (cb.E_PITCH_BINS, an.pitch_bins), (cb.E_OUT, an.out),
-            (cb.E_OUT_END, an.out_end), (cb.E_FEATURE_RING, self.feature_ring), (cb.E_LEVELS, self.levels),
+            (E_PARAMS, self.params), (E_REALS, self.reals), (E_ENGINE, self.engine),
+            (E_HISTORY, an.history), (E_COUNTERS, an.counters), (E_CHANNEL_MAP, an.channel_map),
+            (E_WINDOW, an.window), (E_FFT_IN, an.fft_in), (E_FFT_OUT, an.fft_out), (E_MAG, an.mag),
+            (E_PENDING, an.pending), (E_PITCH_BINS, an.pitch_bins), (E_OUT, an.out),
+            (E_OUT_END, an.out_end), (E_FEATURE_RING, self.feature_ring), (E_LEVELS, self.levels),
         ):
             self.table.set(entry, value)
-        self.table.set(cb.E_MIX_RING, mix_ring if mix_ring is not None else 0)
-        self.table.set(cb.E_PLAYBACK, playback if playback is not None else 0)
+        self.table.set(E_MIX_RING, mix_ring if mix_ring is not None else 0)
+        self.table.set(E_PLAYBACK, playback if playback is not None else 0)
 
     def attach_mix_ring(self, mix_ring: Ring) -> None:
         """Give the callback the emotion process's mix ring (before the stream starts)."""
         self.mix_ring = mix_ring
-        self.table.set(cb.E_MIX_RING, mix_ring)
+        self.table.set(E_MIX_RING, mix_ring)
 
     # -- what the rest of the engine reads -------------------------------------------------
     @property
     def finished(self) -> bool:
         """Playback reached the end of the song (never in live mode or with loop)."""
-        return bool(self.engine[cb.G_FINISHED])
+        return bool(self.engine[G_FINISHED])
 
     @property
     def first_callback_ns(self) -> int:
-        return int(self.engine[cb.G_FIRST_CALLBACK_NS])
+        return int(self.engine[G_FIRST_CALLBACK_NS])
 
     @property
     def nonfinite_samples(self) -> int:
@@ -153,20 +163,17 @@ class EngineGraph:
           the callback that did not come and ``now_ns`` (to within one device period);
         * a song being played resumes where it was cut.
         """
-        from kernels.analyzer import FRAMES, NEXT_FRAME_END, PENDING_END, SAMPLES
-        from mirage.audio.raw_stream import S_LAST_START_NS, ST_BLOCKSIZE
-
         counters = self.analyzer.counters
         if counters[PENDING_END] != 0:  # completed just before the loss, not yet finished: it
             counters[PENDING_END] = 0   # goes with the gap, and its index to the next hop
             counters[FRAMES] -= 1
         self.analyzer.history[:] = 0.0
         self.analyzer.counters[NEXT_FRAME_END] = self.analyzer.counters[SAMPLES] + self.n_fft
-        self.engine[cb.G_MIX_FILL] = 0
+        self.engine[G_MIX_FILL] = 0
         last_start_ns = int(self.table.stats[S_LAST_START_NS])
-        if self.engine[cb.G_FIRST_CALLBACK_NS] and last_start_ns:
+        if self.engine[G_FIRST_CALLBACK_NS] and last_start_ns:
             expected_ns = last_start_ns + int(self.table.array[ST_BLOCKSIZE] * 1e9 / self.sr_hz)
-            self.engine[cb.G_FIRST_CALLBACK_NS] += max(0, now_ns - expected_ns)
+            self.engine[G_FIRST_CALLBACK_NS] += max(0, now_ns - expected_ns)
 
     def take_levels(self) -> np.ndarray:
         """Peak |sample| per track since the last call (then reset; the race only affects the display)."""

@@ -19,16 +19,17 @@ line whenever xruns or drops grew.
 from __future__ import annotations
 
 import ctypes
+import logging
 import os
 import threading
 import time
 
-import logging
-
 import numpy as np
 
+from kernels.layout import N_FEATURES
 from kernels.ring import ring_pop
-from mirage.engine.callback import HEADER_ROW, REC_CAPTURE_NS
+from mirage.audio.state_table_layout import ST_BLOCKSIZE
+from mirage.engine.callback_layout import HEADER_ROW, REC_CAPTURE_NS, TRACK_ROW0, feature_record_shape
 from mirage.engine.latency import LatencyLog
 from mirage.osc.addresses import STATUS_DEVICE_STATES
 from mirage.osc.status_encoder import encode_status
@@ -77,8 +78,8 @@ class OscWriter(threading.Thread):
         self.wall_offset_ns = time.time_ns() - time.monotonic_ns()
         self.scheduling = "not started"
         self._stop_event = threading.Event()
-        self._record = np.zeros((1 + graph.n_tracks, 8), dtype=np.float64)
-        self._features = np.zeros((graph.n_tracks, 8), dtype=np.float32)
+        self._record = np.zeros(feature_record_shape(graph.n_tracks), dtype=np.float64)
+        self._features = np.zeros((graph.n_tracks, N_FEATURES), dtype=np.float32)
         self.drain()  # compiles (or loads) ring_pop for these record types before the first hop
         self._next_status_s = 0.0
         self._reported = (0, 0)
@@ -109,7 +110,7 @@ class OscWriter(threading.Thread):
         record, features = self._record, self._features
         sent = 0
         while ring_pop(header, data, record):
-            np.copyto(features, record[1:], casting="unsafe")
+            np.copyto(features, record[TRACK_ROW0:], casting="unsafe")
             capture_ns = int(record[HEADER_ROW, REC_CAPTURE_NS])
             datagrams = self.hop_encoder.encode(features, (capture_ns + self.wall_offset_ns) * 1e-9)
             self.sender.send(datagrams)
@@ -153,5 +154,5 @@ class OscWriter(threading.Thread):
     def sample0_ns(self) -> float:
         """Capture time (monotonic ns) of the source's sample 0: the first callback's start
         minus the rest of its block (one block at the stream's nominal size)."""
-        block = self.graph.table.array[1] or self.graph.hop  # ST_BLOCKSIZE
+        block = self.graph.table.array[ST_BLOCKSIZE] or self.graph.hop
         return self.graph.first_callback_ns - (block - 1) * 1e9 / self.graph.sr_hz

@@ -1,4 +1,8 @@
-"""Where MIRAGE keeps what it can rebuild (demo stems, compiled kernels): outside the repo."""
+"""Where MIRAGE keeps what it can rebuild (demo stems, compiled kernels, FFTW wisdom): outside the repo.
+
+In ``kernels`` (which depends on nothing in ``mirage``) because the kernels' own caches live there:
+numba's (`kernels.jit_cache`) and FFTW's wisdom (`kernels.fftw`).
+"""
 
 from __future__ import annotations
 

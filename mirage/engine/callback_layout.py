@@ -1,0 +1,76 @@
+"""The arrays the engine callback shares with Python, and its feature record, named once.
+
+The engine's ``@cfunc`` (`mirage.engine.callback`) reaches everything through the state
+table's ``E_*`` slots (`mirage.audio.state_table_layout`). Three of them hold small arrays
+of parameters and counters, indexed by the plain ``int`` constants below (numba freezes them
+into the machine code; a wrong index would silently read other memory, hence no literal
+index anywhere). ``tests/test_shared_layout.py`` checks that they are unique and in range.
+
+Who writes, who reads::
+
+    array                     index      written by                      read by
+    ------------------------  ---------  ------------------------------  ---------------------------------
+    params  int64[N_PARAMS]    P_*       EngineGraph, before the stream  the callback
+    reals   float64[N_REALS]   R_*       EngineGraph, before the stream  the callback
+    engine  int64[N_ENGINE]    G_*       the callback (and               EngineGraph (finished, first
+                                         EngineGraph.restart_after_gap,  callback), the OSC writer
+                                         while no callback runs)         (sample 0's capture time)
+    feature record             HEADER_ROW,  the callback: one record     the OSC writer (the ring's only
+    float64[1 + C, N_FEATURES] TRACK_ROW0,  per hop, into the feature    consumer), tests
+                               REC_*        ring (E_FEATURE_RING)
+
+Feature record: row ``HEADER_ROW`` = (hop index, capture time of the hop's last sample in
+`kernels.clock` ns, non-finite samples so far, 0, ...); row ``TRACK_ROW0 + c`` = the features
+of track ``c`` in `kernels.layout`'s order. One record per hop, hence one OSC bundle.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from kernels.layout import N_FEATURES
+
+# --------------------------------------------------------------------------- params (E_PARAMS)
+P_TRACKS: Final = 0
+P_N_FFT: Final = 1                     # samples
+P_HOP: Final = 2                       # samples
+P_MODE: Final = 3                      # MODE_LIVE or MODE_PLAYBACK
+P_PLAYBACK_FRAMES: Final = 4           # frames of the song (playback mode)
+P_PLAN: Final = 5                      # address of the FFTW plan (kernels.fftw)
+P_MAX_HOPS: Final = 6                  # rows of E_OUT
+P_SOURCE_COLUMNS: Final = 7            # columns of the source block (playback mode)
+P_LOOP: Final = 8                      # 1 = play the song again at its end
+N_PARAMS: Final = 16
+
+MODE_LIVE: Final = 0
+MODE_PLAYBACK: Final = 1
+
+# --------------------------------------------------------------------------- reals (E_REALS)
+R_SR_HZ: Final = 0
+R_HZ_PER_BIN: Final = 1
+R_OUTPUT_GAIN: Final = 2               # linear gain of the song on the output (playback mode)
+R_BIN_HZ: Final = 3
+R_WORK_FRACTION: Final = 4             # fraction of a block's period the callback may spend on track-frames
+N_REALS: Final = 8
+
+# --------------------------------------------------------------------------- engine counters (E_ENGINE)
+G_PLAY_POSITION: Final = 0             # frames of the song played
+G_FINISHED: Final = 1                  # 1 once the song's last block was played
+G_MIX_FILL: Final = 2                  # samples in the mix hop being filled
+G_FIRST_CALLBACK_NS: Final = 3         # start of the first callback (kernels.clock ns)
+G_HOPS_PUBLISHED: Final = 4
+G_SOURCE_SAMPLES: Final = 5            # frames taken from the source
+N_ENGINE: Final = 8
+
+# --------------------------------------------------------------------------- feature record (E_FEATURE_RING)
+HEADER_ROW: Final = 0
+TRACK_ROW0: Final = 1                  # row of track 0; track c is row TRACK_ROW0 + c
+REC_HOP_INDEX: Final = 0               # columns of HEADER_ROW
+REC_CAPTURE_NS: Final = 1
+REC_NONFINITE: Final = 2
+RECORD_COLUMNS: Final = N_FEATURES
+
+
+def feature_record_shape(n_tracks: int) -> tuple[int, int]:
+    """Shape of one feature record: ``(TRACK_ROW0 + n_tracks, RECORD_COLUMNS)``."""
+    return TRACK_ROW0 + n_tracks, RECORD_COLUMNS
