@@ -37,6 +37,7 @@ of hops (``table[CAPTURE_RING]``) and writes pass-through or silence to the outp
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 import numba
 import numpy as np
@@ -57,6 +58,9 @@ from mirage.audio.state_table_layout import (
     ST_USER, STATE_MAGIC, STATE_TABLE_LEN, STATS_LEN, T_DURATION_NS, T_FRAMES, T_START_NS, T_STATUS, TIMING_LEN,
 )
 from mirage.errors import InputError, ParameterError
+
+if TYPE_CHECKING:
+    import sounddevice
 
 __all__ = [
     "PA_CALLBACK_SIG",

@@ -89,8 +89,8 @@ E_MIX_RING: Final = ST_USER + 15       # Ring of float32[hop] (0 = no emotion)
 E_PLAYBACK: Final = ST_USER + 16       # float32[n_frames, columns] (playback mode; else 0)
 E_LEVELS: Final = ST_USER + 17         # float32[C] peak |sample| per track (the callback raises them)
 
-# mirage.bench_latency's click injector (an output-only stream)
-INJ_STATE: Final = ST_USER + 0         # address of int64[INJ_STATE_LEN] (mirage.bench_latency)
+# mirage.benchmarks.latency's click injector (an output-only stream)
+INJ_STATE: Final = ST_USER + 0         # address of int64[INJ_STATE_LEN] (mirage.benchmarks.latency)
 INJ_CLICKS: Final = ST_USER + 1        # address of a Ring of int64[CLICK_RECORD_LEN] records
 
 # --------------------------------------------------------------------------- stats (ST_STATS)
