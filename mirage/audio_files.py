@@ -15,6 +15,10 @@ rate of the first file, or to `sr_hz` if given, with one notice line on stderr.
 
 Every problem -- a missing path, a file that is not audio, an empty file, a folder without
 audio, no permission -- is an `InputError` whose message names the file and the reason.
+
+`load_source` reads a whole source into memory (the real-time engine plays from it);
+`mirage.audio_reader.SourceReader` decodes the same samples block by block, in constant memory
+(`mirage analyze`, `mirage batch`).
 """
 
 from __future__ import annotations
@@ -87,8 +91,19 @@ def expand_source(paths: Sequence[str | os.PathLike]) -> list[Path]:
     return files
 
 
-def _read(path: Path) -> tuple[np.ndarray, int]:
-    """One file as float32 [n_samples, n_channels] and its rate; InputError with the reason."""
+def decode_error(path: Path, exc: Exception) -> InputError:
+    """The InputError for a file libsndfile cannot decode, with its reason."""
+    import soundfile as sf
+
+    if isinstance(exc, sf.LibsndfileError):
+        reason = str(exc.error_string).strip().rstrip(".")
+    else:
+        reason = str(exc)
+    return InputError(f"{path}: not a readable audio file ({reason})")
+
+
+def open_audio_file(path: Path):
+    """`soundfile.SoundFile` of `path` for reading, checked: InputError naming the reason."""
     import soundfile as sf
 
     try:
@@ -102,18 +117,17 @@ def _read(path: Path) -> tuple[np.ndarray, int]:
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
-        data, sr = sf.read(path, dtype="float32", always_2d=True)
-    except sf.LibsndfileError as exc:
-        reason = str(exc.error_string).strip().rstrip(".")
-        raise InputError(f"{path}: not a readable audio file ({reason})") from None
-    except (RuntimeError, TypeError, ValueError) as exc:
-        # soundfile raises these for formats it recognises but cannot decode
-        raise InputError(f"{path}: not a readable audio file ({exc})") from None
-    if data.shape[0] == 0:
+        f = sf.SoundFile(path)
+    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
+        # soundfile raises the latter for formats it recognises but cannot decode
+        raise decode_error(path, exc) from None
+    if f.frames == 0:
+        f.close()
         raise InputError(f"{path}: contains no audio (0 frames)")
-    if data.shape[1] == 0:
+    if f.channels == 0:
+        f.close()
         raise InputError(f"{path}: contains no channels")
-    return data, int(sr)
+    return f
 
 
 def load_source(paths: Sequence[str | os.PathLike], *, sr_hz: float | None = None,
@@ -129,30 +143,13 @@ def load_source(paths: Sequence[str | os.PathLike], *, sr_hz: float | None = Non
     notice : callable
         Receives the one-line resampling notice (default: printed on stderr).
     """
-    if sr_hz is not None and not (np.isfinite(sr_hz) and 1000 <= sr_hz <= 768_000):
-        raise ParameterError(f"sample rate must be within 1000..768000 Hz, got {sr_hz}")
-    files = expand_source(paths)
-    tracks: list[np.ndarray] = []
-    names: list[str] = []
-    resampled: list[str] = []
-    target = sr_hz
-    for path in files:
-        data, file_sr = _read(path)
-        if target is None:
-            target = float(file_sr)
-        if file_sr != target:
-            import soxr
+    from mirage.audio_reader import SourceReader
 
-            data = soxr.resample(data, file_sr, target, quality="HQ").astype(np.float32, copy=False)
-            resampled.append(f"{path.name} ({file_sr} Hz)")
-        n_ch = data.shape[1]
-        for c in range(n_ch):
-            tracks.append(data[:, c])
-            names.append(path.stem if n_ch == 1 else f"{path.stem}:{c}")
-    if resampled:
-        notice(f"resampled {len(resampled)} file(s) to {target:g} Hz: {', '.join(resampled)}")
-    n = max(len(t) for t in tracks)
-    audio = np.zeros((len(tracks), n), dtype=np.float32)
-    for i, t in enumerate(tracks):
-        audio[i, : len(t)] = t
-    return LoadedAudio(audio, float(target), names)
+    with SourceReader(paths, sr_hz=sr_hz, notice=notice) as reader:
+        blocks = list(reader.blocks(1 << 16))
+    audio = np.empty((reader.n_tracks, sum(len(b) for b in blocks)), dtype=np.float32)
+    start = 0
+    for b in blocks:
+        audio[:, start:start + len(b)] = b.T
+        start += len(b)
+    return LoadedAudio(audio, reader.sr_hz, reader.track_names)

@@ -3,6 +3,7 @@
 ::
 
     mirage analyze PATH... [--out FILE.csv]   features of files, offline
+    mirage batch PATH... --out DIR            a catalogue: Parquet per input, a manifest
     mirage bench [--quick] [--json FILE]       kernel latency vs librosa
     mirage run [demo|PATH|live] [-d DEVICE]   the real-time engine
     mirage devices                            list audio devices
@@ -37,6 +38,7 @@ EXIT_INTERRUPTED = 130
 #: name -> one-line help. The module is ``mirage.commands.<name>``.
 SUBCOMMANDS = {
     "analyze": "analyse audio files offline: features per track and frame, as CSV or a table",
+    "batch": "analyse a catalogue: one Parquet file per input, a manifest; local processes or a Dask cluster",
     "bench": "benchmark the kernels against librosa (per-chunk latency)",
     "run": "run the real-time engine on a sound card or a multitrack file, sending OSC",
     "devices": "list the audio devices",

@@ -24,6 +24,10 @@ class InputError(MirageError):
     """An input (file, folder, device, model) cannot be used."""
 
 
+class MissingExtra(MirageError):
+    """An optional dependency is not installed; the message names the extra that installs it."""
+
+
 class DeviceLostError(MirageError):
     """The audio device went away while running."""
 

@@ -49,6 +49,10 @@ def test_quick_bench_writes_json_and_plot(tmp_path):
     for key in ("run_first_datagram", "analyze_0.1s", "analyze_0.1s_cpu"):
         assert startup[key]["runs"] == 3 and 0 < startup[key]["min_s"] <= startup[key]["median_s"] <= startup[key]["max_s"]
     assert "first OSC datagram" in done.stdout and "| what | median s |" in done.stdout
+    batch = result["batch"]  # `mirage batch`, 2 local processes against 1, same files
+    assert batch["files"] == 4 and batch["jobs1_s"] > 0 and batch["jobs2_s"] > 0
+    assert batch["speedup"] == pytest.approx(batch["jobs1_s"] / batch["jobs2_s"])
+    assert "speed-up with 2 local processes" in done.stdout
 
     peers = {r["impl"]: r for r in result["peers"]["rows"]}
     assert set(peers) == {"mirage", "librosa", "essentia", "aubio"}

@@ -200,13 +200,20 @@ def test_failure_midway_leaves_no_file(stereo, tmp_path, monkeypatch, capsys, ex
 
 
 def test_emotion_out_hook(stereo, tmp_path, monkeypatch):
-    class FakeEmotion:
-        @staticmethod
-        def emotion_track(mix, sr):
-            assert mix.ndim == 1 and sr == SR
+    class FakeMood:  # the streaming mood: the mono mix block by block, rows at the end
+        def __init__(self, sr_hz):
+            assert sr_hz == SR
+            self.samples = 0
+
+        def push(self, mix):
+            assert mix.ndim == 1
+            self.samples += len(mix)
+
+        def rows(self):
+            assert self.samples == SR // 2  # the whole mix went through
             return np.array([[0.5, 0.25, -0.125]])
 
-    monkeypatch.setattr(analyze_mod, "_load_emotion", lambda: FakeEmotion)
+    monkeypatch.setattr(analyze_mod, "_load_emotion", lambda: FakeMood)
     out, emo = tmp_path / "f.csv", tmp_path / "e.csv"
     assert cli.main(["analyze", str(stereo), "-o", str(out), "--emotion-out", str(emo)]) == 0
     assert emo.read_text() == "time_s,arousal,valence\n0.5,0.25,-0.125\n"

@@ -178,7 +178,7 @@ def test_refusing_destination_is_counted_and_the_run_goes_on(stems, tmp_path):
 
 @pytest.mark.parametrize("args,needle", [
     (["--input", "/nonexistent/song.wav", "--clock"], "/nonexistent/song.wav"),
-    (["--input", "demo", "--clock", "--hop", "0"], "hop must be"),
+    (["--input", "demo", "--clock", "--hop", "0"], "hop must be within"),  # mirage.frame_parameters
     (["--input", "demo", "--clock", "--osc-target", "nohostport"], "nohostport"),
     (["--input", "demo", "--clock", "--emotion-model", "/nonexistent/model.onnx"], "model.onnx"),
     (["--input", "live", "--device", "no-such-device-xyz"], "no-such-device-xyz"),

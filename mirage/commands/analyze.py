@@ -2,13 +2,15 @@
 
 ::
 
-    mirage analyze PATH [PATH...] [--out FILE.csv] [--n-fft 2048] [--hop 512] [--sr HZ]
+    mirage analyze PATH [PATH...] [--out FILE.csv|FILE.parquet] [--n-fft 2048] [--hop 512] [--sr HZ]
                    [--profile NAME | --profiles NAME,NAME,...] [--emotion-out FILE.csv]
 
-The source (files, folders of stems, ``demo``; see `mirage.audio_files`) is fed to
+A thin layer over `mirage.feature_analysis.analyze_source`: the source (files, folders of
+stems, ``demo``; see `mirage.audio_files`) is decoded block by block and fed to
 `kernels.analyzer.TrackAnalyzer` in blocks of about one second, exactly as an audio callback
-would feed it, and the frames are written as CSV (`mirage.csv_out`) -- or, without ``--out``,
-summarised per track as a table on stdout.
+would feed it; each block's frames are written as they come, as CSV (`mirage.csv_out`) or
+Parquet, by the output's extension (`mirage.feature_writers`) -- or, without ``--out``,
+summarised per track as a table on stdout. Memory does not grow with the length.
 
 The output appears only when everything succeeded: it is written to a temporary file in the
 same folder (``.NAME.<random>.tmp``) and renamed over FILE.csv at the end; on any error or
@@ -20,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -37,8 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="an audio file (every channel is a track), a folder of stems (every audio file "
              "is a track, by name), or 'demo' (the demo song); several PATHs are concatenated")
     parser.add_argument(
-        "-o", "--out", metavar="FILE.csv",
-        help="write every frame of every track as CSV (default: print a summary per track)")
+        "-o", "--out", metavar="FILE.csv|FILE.parquet",
+        help="write every frame of every track, as CSV or Parquet by the extension "
+             "(default: print a summary per track)")
     parser.add_argument("--n-fft", type=int, default=2048, metavar="N",
                         help="frame length in samples (default: %(default)s)")
     parser.add_argument("--hop", type=int, default=512, metavar="N",
@@ -58,43 +60,42 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _load_emotion():
+    """The streaming mood of the mix: ``factory(sr_hz)`` -> ``push(mono)``, ``rows()``."""
     try:
-        from mirage.emotion import offline
+        import mirage.emotion.features  # noqa: F401  (import errors said here, before the analysis)
+        import mirage.emotion.model  # noqa: F401
+        from mirage.mood_track import MoodTrack
     except ModuleNotFoundError as exc:
-        if exc.name in ("mirage.emotion", "mirage.emotion.offline"):
-            raise InputError("emotion model not available (no mirage.emotion.offline)") from None
+        if exc.name in ("mirage.emotion", "mirage.emotion.features", "mirage.emotion.model"):
+            raise InputError(f"emotion model not available (no {exc.name})") from None
         raise InputError(f"emotion model not available: {exc}") from None
     except ImportError as exc:
         raise InputError(f"emotion model not available: {exc}") from None
-    return offline
+    return MoodTrack
 
 
-def summary_table(features: np.ndarray, track_names: list[str], profile_names: list[str]) -> str:
-    """One line per track: medians of the features over all frames; pitch over voiced frames."""
+def summary_table(stats) -> str:
+    """One line per track: medians of the features over all frames; pitch over voiced frames
+    (`mirage.feature_analysis.AnalysisStats.summary`)."""
     header = (f"{'track':>5}  {'name':<16} {'profile':<8} {'centroid':>9} {'bandwidth':>9} "
               f"{'flatness':>9} {'rolloff':>9} {'pitch1':>8} {'voiced':>6}")
     lines = [header, "-" * len(header)]
-    for c, (name, prof) in enumerate(zip(track_names, profile_names)):
-        f = features[:, c, :]
-        if len(f):
-            med = np.median(f[:, :4], axis=0)
-            voiced = f[:, 4] > 0
-            pitch = np.median(f[voiced, 4]) if voiced.any() else 0.0
-            share = voiced.mean()
-        else:
-            med, pitch, share = np.zeros(4), 0.0, 0.0
-        lines.append(f"{c:>5}  {name[:16]:<16} {prof:<8} {med[0]:>9.1f} {med[1]:>9.1f} "
-                     f"{med[2]:>9.3g} {med[3]:>9.1f} {pitch:>8.1f} {share:>6.0%}")
+    for c, (name, prof) in enumerate(zip(stats.track_names, stats.profile_names)):
+        cen, bw, flat, roll, pitch, share = stats.summary[c]
+        lines.append(f"{c:>5}  {name[:16]:<16} {prof:<8} {cen:>9.1f} {bw:>9.1f} "
+                     f"{flat:>9.3g} {roll:>9.1f} {pitch:>8.1f} {share:>6.0%}")
     lines.append("(Hz; medians over all frames, pitch1 over frames with a pitch)")
     return "\n".join(lines)
 
 
 def main(args: argparse.Namespace) -> int:
-    from mirage.atomic_output import AtomicOutput, check_output
-    from mirage.audio_files import DEMO_SOURCE, expand_source, load_source
-    from mirage.feature_analysis import analyze
+    from mirage.atomic_output import check_output
+    from mirage.audio_files import expand_source
+    from mirage.compile_notice import compile_notice
+    from mirage.feature_analysis import analyze_source
+    from mirage.feature_writers import writer_class
     from mirage.frame_parameters import check_frame
-    from mirage.profiles import get_profile, track_pitch_ranges
+    from mirage.profiles import get_profile
 
     check_frame(n_fft=args.n_fft, hop=args.hop)
     if args.sr is not None and not (np.isfinite(args.sr) and 1000 <= args.sr <= 768_000):
@@ -102,7 +103,7 @@ def main(args: argparse.Namespace) -> int:
     for name in ([args.profile] if args.profile else []) + (
             args.profiles.split(",") if args.profiles else []):
         get_profile(name.strip())
-    emotion = _load_emotion() if args.emotion_out else None
+    mood = _load_emotion() if args.emotion_out else None
 
     inputs = expand_source(args.paths)
     outputs = [("--out", Path(args.out))] if args.out else []
@@ -112,62 +113,30 @@ def main(args: argparse.Namespace) -> int:
         check_output(option, out, inputs)
     if len(outputs) == 2 and outputs[0][1].resolve() == outputs[1][1].resolve():
         raise ParameterError("--out and --emotion-out name the same file")
-
-    audio, sr_hz, names = load_source(inputs, sr_hz=args.sr)
-    default = None
-    if list(args.paths) == [DEMO_SOURCE]:
-        from mirage.demo import STEM_PROFILES as default
-    ranges, profile_names = track_pitch_ranges(names, profile=args.profile, profiles=args.profiles,
-                                               default=default)
-    n_tracks, n_samples = audio.shape
-    audio_s = n_samples / sr_hz
-    if n_samples < args.n_fft:
-        print(f"mirage: note: the audio ({n_samples} samples) is shorter than one frame "
-              f"(--n-fft {args.n_fft}): no frames", file=sys.stderr)
-
-    from mirage.compile_notice import compile_notice
+    if args.out:
+        writer_class(args.out)  # .csv or .parquet
 
     compiling = compile_notice("analyze")  # one line on stderr when the kernels are not cached yet
-    files: list = []
-    try:
-        for _, out in outputs:
-            files.append(AtomicOutput(out))
-        features, stats = analyze(audio, sr_hz, n_fft=args.n_fft, hop=args.hop,
-                                  pitch_ranges_hz=ranges, progress=sys.stderr.isatty())
-        write_s = 0.0
-        if args.out:
-            from mirage.csv_out import write_features
+    stats = analyze_source(args.paths, out=args.out, n_fft=args.n_fft, hop=args.hop,
+                           sr_hz=args.sr, profile=args.profile, profiles=args.profiles,
+                           emotion_out=args.emotion_out, mood=mood,
+                           progress=sys.stderr.isatty())
+    compiling.done()
 
-            t = time.perf_counter()
-            write_features(files[0].fh, features, hop=args.hop, sr_hz=sr_hz)
-            files[0].fh.flush()
-            write_s = time.perf_counter() - t
-        if emotion is not None:
-            try:
-                result = emotion.emotion_track(audio.mean(axis=0), sr_hz)
-            except OSError as exc:  # e.g. the model file is missing
-                raise InputError(f"emotion model not available: {exc}") from None
-            from mirage.emotion.mood_csv import write_mood_csv
-
-            write_mood_csv(files[-1].fh, result)
-        for f in files:
-            f.commit()
-        compiling.done()
-    finally:
-        for f in files:
-            f.discard()
-
-    if stats["nonfinite_samples"]:
-        print(f"mirage: warning: {stats['nonfinite_samples']} NaN/Inf samples were treated as 0",
+    if stats.n_samples < args.n_fft:
+        print(f"mirage: note: the audio ({stats.n_samples} samples) is shorter than one frame "
+              f"(--n-fft {args.n_fft}): no frames", file=sys.stderr)
+    if stats.nonfinite_samples:
+        print(f"mirage: warning: {stats.nonfinite_samples} NaN/Inf samples were treated as 0",
               file=sys.stderr)
-    k = features.shape[0]
-    speed = audio_s * n_tracks / stats["compute_s"] if stats["compute_s"] > 0 else float("inf")
-    line = (f"mirage: {n_tracks} track(s) x {k} frames, {audio_s:.1f} s of audio at {sr_hz:g} Hz; "
-            f"analysis {stats['compute_s']:.2f} s ({speed:,.0f}x real time per track, "
-            f"start-up {stats['startup_s']:.2f} s)")
+    n_tracks, k = stats.n_tracks, stats.n_frames
+    speed = stats.duration_s * n_tracks / stats.compute_s if stats.compute_s > 0 else float("inf")
+    line = (f"mirage: {n_tracks} track(s) x {k} frames, {stats.duration_s:.1f} s of audio at "
+            f"{stats.sr_hz:g} Hz; analysis {stats.compute_s:.2f} s ({speed:,.0f}x real time per "
+            f"track, start-up {stats.startup_s:.2f} s)")
     if args.out:
-        line += f"; wrote {args.out} ({k * n_tracks} rows, {write_s:.2f} s)"
+        line += f"; wrote {args.out} ({stats.rows} rows, {stats.write_s:.2f} s)"
     print(line, file=sys.stderr)
     if not args.out:
-        print(summary_table(features, names, profile_names))
+        print(summary_table(stats))
     return 0

@@ -8,7 +8,8 @@ audio in the same process, so their ratio is meaningful on a noisy machine even 
 absolute figures are not.
 
 The other parts of the report live in their own modules: one track's per-frame chain next to
-essentia's and aubio's (`mirage.benchmarks.peers`), and with ``--realtime`` the engine's callback
+essentia's and aubio's (`mirage.benchmarks.peers`), the speed-up of `mirage batch` with 2
+local processes against 1 (`mirage.benchmarks.batch_speedup`), and with ``--realtime`` the engine's callback
 on JACK at several block sizes (`mirage.benchmarks.realtime`) and the audio → OSC latency of
 clicks through the engine (`mirage.benchmarks.latency`). Those two always run at 48 kHz with hop
 512 (the engine's defaults); ``--sr``, ``--n-fft`` and ``--hop`` apply to the kernel loop,
@@ -39,6 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-peers", action="store_true", help="skip the per-frame essentia/aubio/librosa table")
     parser.add_argument("--no-startup", action="store_true",
                         help="skip the warm-start table (real `mirage run` / `mirage analyze` processes)")
+    parser.add_argument("--no-batch", action="store_true",
+                        help="skip the `mirage batch` speed-up row (2 local processes against 1)")
     parser.add_argument("--realtime", action="store_true",
                         help="also run the engine on JACK dummy servers (needs jackd2): callback and hop→send "
                              "at blocksizes 512 (1, 16, 64 tracks), 64 (16) and 128 (64), and audio→OSC click "
@@ -83,6 +86,10 @@ def main(args: argparse.Namespace) -> int:
         from mirage.benchmarks.startup import RUNS, measure_warm_start
 
         result["startup"] = measure_warm_start(runs=3 if args.quick else RUNS, log=log)
+    if not getattr(args, "no_batch", False):
+        from mirage.benchmarks.batch_speedup import run_batch_speedup
+
+        result["batch"] = run_batch_speedup(quick=args.quick, log=log)
     print(format_table(result))
     if "peers" in result:
         from mirage.benchmarks.peers import format_peers_table
@@ -94,6 +101,11 @@ def main(args: argparse.Namespace) -> int:
 
         print()
         print(format_startup_table(result["startup"]))
+    if "batch" in result:
+        from mirage.benchmarks.batch_speedup import format_batch_table
+
+        print()
+        print(format_batch_table(result["batch"]))
     if "realtime" in result:
         from mirage.benchmarks.latency import format_latency_table
         from mirage.benchmarks.realtime import format_realtime_table

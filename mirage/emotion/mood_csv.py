@@ -23,6 +23,8 @@ def write_mood_csv(fh: BinaryIO, rows) -> None:
     """Write the header and ``rows`` ``float[n_steps, 3]`` (time_s, arousal, valence), as
     returned by `mirage.emotion.offline.emotion_track`, to the binary file ``fh``."""
     rows = np.asarray(rows, dtype=np.float64)
+    if rows.size == 0:
+        rows = rows.reshape(0, 3)
     if rows.ndim != 2 or rows.shape[1] != 3:
         raise RuntimeError(f"emotion_track returned shape {rows.shape}, expected [n_steps, 3]")
     fh.write(HEADER)
