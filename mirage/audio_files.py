@@ -16,17 +16,16 @@ rate of the first file, or to `sr_hz` if given, with one notice line on stderr.
 Every problem -- a missing path, a file that is not audio, an empty file, a folder without
 audio, no permission -- is an `InputError` whose message names the file and the reason.
 
-`load_source` reads a whole source into memory (the real-time engine plays from it);
-`mirage.audio_reader.SourceReader` decodes the same samples block by block, in constant memory
-(`mirage analyze`, `mirage batch`).
+`mirage.audio_reader.SourceReader` decodes a source block by block, in constant memory
+(`mirage analyze`, `mirage batch`); `mirage.load_audio.load_source` reads a whole one into
+memory with it (the real-time engine plays from it; `mirage.load`).
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
-from typing import Callable, NamedTuple, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -39,18 +38,6 @@ AUDIO_EXTENSIONS = frozenset({
 })
 
 DEMO_SOURCE = "demo"
-
-
-class LoadedAudio(NamedTuple):
-    """Tracks read from a source. Unpacks as ``audio, sr_hz, track_names``."""
-
-    audio: np.ndarray        # float32 [n_tracks, n_samples], C-contiguous
-    sr_hz: float             # the common sample rate
-    track_names: list[str]   # one per track
-
-
-def _notice(message: str) -> None:
-    print(f"mirage: {message}", file=sys.stderr)
 
 
 def expand_source(paths: Sequence[str | os.PathLike]) -> list[Path]:
@@ -128,28 +115,3 @@ def open_audio_file(path: Path):
         f.close()
         raise InputError(f"{path}: contains no channels")
     return f
-
-
-def load_source(paths: Sequence[str | os.PathLike], *, sr_hz: float | None = None,
-                notice: Callable[[str], None] = _notice) -> LoadedAudio:
-    """Read a source (see the module docstring) into one float32 [n_tracks, n_samples] array.
-
-    Parameters
-    ----------
-    paths : sequence of str or path-like
-        Audio files, folders of stems, or ``"demo"``.
-    sr_hz : float, optional
-        Resample everything to this rate. Default: the rate of the first file.
-    notice : callable
-        Receives the one-line resampling notice (default: printed on stderr).
-    """
-    from mirage.audio_reader import SourceReader
-
-    with SourceReader(paths, sr_hz=sr_hz, notice=notice) as reader:
-        blocks = list(reader.blocks(1 << 16))
-    audio = np.empty((reader.n_tracks, sum(len(b) for b in blocks)), dtype=np.float32)
-    start = 0
-    for b in blocks:
-        audio[:, start:start + len(b)] = b.T
-        start += len(b)
-    return LoadedAudio(audio, reader.sr_hz, reader.track_names)

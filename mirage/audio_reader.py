@@ -5,7 +5,7 @@ folders of stems, ``demo``) and yields float32 blocks ``[n_samples, n_tracks]`` 
 order `kernels.analyzer.TrackAnalyzer.process` takes -- of at most ``block_samples`` samples.
 Each file is read in chunks of about one block (soundfile ``SoundFile.read``); files at
 another rate go through soxr's streaming resampler (``ResampleStream``, quality HQ). Files
-that end early are zero-padded to the longest, as `mirage.audio_files.load_source` does.
+that end early are zero-padded to the longest, as `mirage.load_audio.load_source` does.
 Memory: per file, the chunk being read plus at most one block waiting, whatever the length.
 
 Exactness: without resampling, the samples are those of a whole-file ``soundfile.read``

@@ -20,6 +20,9 @@ COMPILE_ESTIMATE_S = {"run": 25.0, "analyze": 12.0}
 2026-12-01: ``mirage run`` ~20-30 s, ``mirage analyze`` ~10-14 s). Replaced by the last
 measured compile time once a run has compiled (`compile_notice`)."""
 ESTIMATES_FILE = "compile-seconds.json"
+MIN_COMPILE_S = 2.0
+"""A cold start shorter than this loaded the kernels from numba's cache (its marker was gone,
+not its index): it is not kept as the next estimate, which would then read ``~0 s``."""
 
 
 def _estimates_path() -> Path:
@@ -66,6 +69,8 @@ class compile_notice:
         with contextlib.suppress(OSError):
             self.marker.parent.mkdir(parents=True, exist_ok=True)
             self.marker.write_text(f"{elapsed_s:.1f}\n")
+            if elapsed_s < MIN_COMPILE_S:  # loaded from numba's cache, not compiled: no estimate
+                return
             path = _estimates_path()
             try:
                 measured = json.loads(path.read_text())

@@ -11,7 +11,8 @@ import pytest
 import soundfile as sf
 
 from mirage import audio_files
-from mirage.audio_files import expand_source, load_source
+from mirage.audio_files import expand_source
+from mirage.load_audio import load_source
 from mirage.errors import InputError, ParameterError
 
 

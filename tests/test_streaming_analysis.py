@@ -16,7 +16,7 @@ import soundfile as sf
 import soxr
 
 from kernels.analyzer import analyze_tracks
-from mirage.audio_files import load_source
+from mirage.load_audio import load_source
 from mirage.audio_reader import SourceReader
 from mirage.csv_out import write_features
 from mirage.errors import ParameterError

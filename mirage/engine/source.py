@@ -31,7 +31,8 @@ class Source:
 def open_source(input_spec: str, *, device_spec: str | None, channels: str | None, clock: bool, play: bool,
                 notice) -> Source:
     """Resolve ``--input`` (live / demo / PATH) and the device; InputError when impossible."""
-    from mirage.audio_files import DEMO_SOURCE, load_source
+    from mirage.audio_files import DEMO_SOURCE
+    from mirage.load_audio import load_source
 
     sd, why_not = (None, "--clock asked for") if clock else portaudio()
     if input_spec == LIVE:
