@@ -8,6 +8,7 @@
     mirage run [demo|PATH|live] [-d DEVICE]   the real-time engine
     mirage devices                            list audio devices
     mirage monitor ...                        watch an OSC stream
+    mirage view [--listen PORT]               the OSC stream as a live web page
 
 Each subcommand lives in ``mirage/commands/<name>.py`` (a thin layer over the library: no
 command imports another) with ``add_arguments(parser)`` (optional) and
@@ -43,6 +44,7 @@ SUBCOMMANDS = {
     "run": "run the real-time engine on a sound card or a multitrack file, sending OSC",
     "devices": "list the audio devices",
     "monitor": "print the OSC messages MIRAGE sends",
+    "view": "a live web page of the OSC stream: per-track meters, the mood, the status",
 }
 OWN_ARGV = {"monitor"}  # subcommands whose main() parses its own argv
 

@@ -52,3 +52,8 @@ def test_run_with_the_shipped_emotion_model_leaves_onnxruntime_to_the_worker(sho
     # the emotion worker (a spawned process) loads the model; the engine's process does not
     assert _imported("run", "--input", short_wav, "--clock", "--osc-port", "9", "--duration", "0.3") == {
         "numba", "soundfile"}
+
+
+def test_view_imports_none_of_the_heavy_libraries():
+    """`mirage view` needs the OSC parser and aiohttp only: it starts fast next to an engine."""
+    assert _imported("view", "--listen", "0", "--http-port", "0", "--duration", "0.3") == set()

@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
+import urllib.request
 import venv
 import zipfile
 from pathlib import Path
@@ -36,6 +39,8 @@ NOT_SOURCES = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-in
                                      ".pytest_cache", ".benchmarks", "out")
 """What a checkout may hold besides the sources (git-ignored): never copied into the build."""
 MODEL_NAMES = ("emotion-va.int8.onnx", "emotion-va.fp32.onnx")
+VIEW_FILES = ("index.html", "view.js", "view.css")
+"""`mirage view`'s page, served from the package."""
 PIP_TIMEOUT_S = 600.0
 """Bounds a hang only (an install takes ~15 s here, more on a cold pip cache)."""
 
@@ -97,6 +102,8 @@ def test_the_wheel_holds_the_engine_and_its_model_and_nothing_else(installed):
     assert {n.split("/")[0] for n in names} == {"mirage", "kernels", dist_info}
     for name in MODEL_NAMES:
         assert f"mirage/emotion/model_files/{name}" in names
+    for name in VIEW_FILES:
+        assert f"mirage/view/static/{name}" in names
     size_mb = installed.wheel.stat().st_size / 1e6
     assert size_mb < 5, f"the wheel is {size_mb:.1f} MB"
 
@@ -136,6 +143,28 @@ def test_run_demo_sends_features_and_mood_to_a_real_socket(installed):
     s = read_stats(stats)
     assert s["source"] == "demo" and s["tracks"] == 4
     assert s["hops_sent"] > 0 and s["emotion_sent"] > 0 and s["emotion_restarts"] == 0
+
+
+def test_view_needs_its_extra_then_serves_its_page_from_the_package(installed):
+    """Without aiohttp (the ``view`` extra): one line naming the extra, exit 2. With it: the
+    page and its files come from the installed package."""
+    command = [str(installed.bin / "mirage"), "view", "--listen", "0", "--http-port", "0", "--duration", "60"]
+    done = subprocess.run(command, cwd=installed.cwd, env=installed.env, capture_output=True, text=True,
+                          timeout=HANG_S)
+    assert done.returncode == 2 and done.stderr == "mirage: error: mirage view needs aiohttp: pip install 'mirage-engine[view]'\n", done
+    _run([installed.bin / "python", "-m", "pip", "install", "--disable-pip-version-check", "-q",
+          f"{installed.wheel}[view]"], cwd=installed.cwd, env=installed.env)
+    view = subprocess.Popen(command, cwd=installed.cwd, env=installed.env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        url = re.search(r"(http://\S+/)", view.stdout.readline()).group(1)
+        for path, marker in [("", "<title>MIRAGE view</title>"), ("static/view.js", "new WebSocket"),
+                             ("static/view.css", "#mood-plane")]:
+            with urllib.request.urlopen(url + path, timeout=HANG_S) as response:
+                assert marker in response.read().decode()
+    finally:
+        view.send_signal(signal.SIGINT)
+        assert view.wait(HANG_S) == 0, view.stderr.read()
 
 
 def test_pip_install_of_the_sources_not_editable_ships_the_model(tmp_path):
