@@ -4,11 +4,12 @@
 Each case starts one Pd with a one-object harness patch, ``[mirage-receiver PORT]`` (the
 example used as an abstraction, so its port argument is exercised), turns the per-feature
 prints on (``-send "mirage-print 1"``), and runs ``mirage run --input demo --clock`` towards Pd
-*and* towards a python-osc receiver until two moods and two status messages arrived (~2 s). What Pd prints for every track, feature, mood
-and status must be what python-osc decoded from the same datagrams, in the same order (Pd
-prints 6 significant digits): a swapped argument, a lost track or a profile routed wrongly
-fails. Without `pd` the tests are skipped, or FAIL when ``CI`` is set
-(``apt-get install puredata-core``; `make test` installs it).
+*and* towards a python-osc receiver until two moods and two status messages arrived (~2 s),
+in one profile, bundled or not (Pd 0.53's ``oscparse`` unpacks bundles). What Pd prints for
+every track, feature, mood and status must be what python-osc decoded from the same
+datagrams, in the same order (Pd prints 6 significant digits): a swapped argument, a lost
+track or a profile routed wrongly fails. Without `pd` the tests are skipped, or FAIL when
+``CI`` is set (``apt-get install puredata-core``; `make test` installs it).
 """
 
 from __future__ import annotations
@@ -126,6 +127,7 @@ def test_pd_prints_what_mirage_sends(tmp_path, profile, bundle):
     """The run lasts until 2 moods and 2 status messages arrived (SIGTERM then), however long
     a loaded machine takes; then Pd's prints are compared with python-osc's messages."""
     require_pd()
+    mood_address = "/Hfmsg_ch0" if profile == "readme" else "/HFmsg_ch0"
     pd_port = free_udp_port()
     harness = f"#N canvas 0 50 400 200 12;\n#X obj 10 10 mirage-receiver {pd_port};\n"
     with PythonOscReceiver() as python_osc, PdProcess(tmp_path, harness, "mirage-print 1") as pd:
@@ -152,14 +154,14 @@ def test_pd_prints_what_mirage_sends(tmp_path, profile, bundle):
         assert wait_for(same_counts), (pd_counts(pd), sent_counts(list(python_osc.received), profile))
         received = list(python_osc.received)
     sent = expected_per_track(received, profile)
+    assert sorted(sent) == list(range(DEMO_TRACKS))
     n_hops = len(sent[0])
-    moods = [args for address, args in received if address == ("/Hfmsg_ch0" if profile == "readme" else "/HFmsg_ch0")]
+    moods = [args for address, args in received if address == mood_address]
     statuses = [args for address, args in received if address == "/mirage/status"]
     lines = pd.lines()
     assert not [line for line in lines if line.startswith("error")], lines[:20]
     out = printed(lines)
 
-    assert sorted(c for c in sent) == list(range(DEMO_TRACKS))
     offset = 1 if profile == "mirage-code" else 0
     for track in range(DEMO_TRACKS):
         expected = sent[track]
