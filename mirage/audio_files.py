@@ -27,8 +27,6 @@ import os
 from pathlib import Path
 from typing import Sequence
 
-import numpy as np
-
 from mirage.errors import InputError, ParameterError
 
 #: File extensions taken as audio when scanning a folder of stems (libsndfile's formats).
