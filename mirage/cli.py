@@ -41,6 +41,7 @@ SUBCOMMANDS = {
     "run": "run the real-time engine on a sound card or a multitrack file, sending OSC",
     "devices": "list the audio devices",
     "monitor": "print the OSC messages MIRAGE sends",
+    "replay": "send a recording (run/analyze --record) again with its original timing, or --info",
 }
 OWN_ARGV = {"monitor"}  # subcommands whose main() parses its own argv
 
