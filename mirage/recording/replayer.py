@@ -33,6 +33,7 @@ patch that clears its mood trail routes it; others ignore it).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import os
@@ -133,19 +134,28 @@ def group_records(records: list[Record]) -> tuple[np.ndarray, list[list[Record]]
     return np.asarray(send, dtype=np.int64), groups
 
 
-def _punctual() -> str:
-    """1 µs timer slack for this thread, so that short sleeps end when asked, and where
-    allowed (root / rtprio) SCHED_FIFO priority `PRIORITY`, as the engine's OSC writer.
-    Returns ``"realtime"`` or ``"normal"``."""
+@contextlib.contextmanager
+def _punctual():
+    """While inside: 1 µs timer slack for this thread, so that short sleeps end when asked,
+    and where allowed (root / rtprio) SCHED_FIFO priority `PRIORITY`, as the engine's OSC
+    writer — not inherited by children (SCHED_RESET_ON_FORK), and given back on the way out
+    (a library caller's thread keeps its own policy). Yields ``"realtime"`` or ``"normal"``."""
     try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_TIMERSLACK, 1000, 0, 0, 0)
     except (OSError, AttributeError):
         pass
     try:
-        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(PRIORITY))
-        return "realtime"
+        before = (os.sched_getscheduler(0), os.sched_getparam(0))
+        os.sched_setscheduler(0, os.SCHED_FIFO | getattr(os, "SCHED_RESET_ON_FORK", 0),
+                              os.sched_param(PRIORITY))
     except (OSError, AttributeError):
-        return "normal"
+        yield "normal"
+        return
+    try:
+        yield "realtime"
+    finally:
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(0, *before)
 
 
 class Replayer:
@@ -197,9 +207,15 @@ class Replayer:
         """Replay until the end (or forever with `loop`) or until the `threading.Event`
         `stop` is set. `on_progress(replayer, pass_index, position_s)` is called about every
         `progress_period_s`, right after a send (the next deadline is then furthest away)."""
-        self.scheduling = _punctual()
         gc.collect()
         gc.freeze()  # the recording's objects never reach a collection during the replay
+        try:
+            with _punctual() as self.scheduling:
+                return self._run(stop, on_progress, progress_period_s)
+        finally:
+            gc.unfreeze()
+
+    def _run(self, stop, on_progress, progress_period_s: float) -> ReplayStats:
         schedule, stats, late = self.schedule, self.stats, self._late
         t0 = time.monotonic_ns() + 2_000_000   # a little ahead: the first group is on time too
         ref_new = ntp_of_unix_ns(time.time_ns() + (t0 - time.monotonic_ns()))
@@ -229,7 +245,6 @@ class Replayer:
             if not self.loop:
                 break
             pass_index += 1
-        gc.unfreeze()
         stats.late_ns = late[:min(n_late, late.size)].copy()
         stats.elapsed_s = (time.monotonic_ns() - t0) * 1e-9
         return stats
