@@ -45,6 +45,7 @@ SUBCOMMANDS = {
     "devices": "list the audio devices",
     "monitor": "print the OSC messages MIRAGE sends",
     "view": "a live web page of the OSC stream: per-track meters, the mood, the status",
+    "replay": "send a recording (run/analyze --record) again with its original timing, or --info",
 }
 OWN_ARGV = {"monitor"}  # subcommands whose main() parses its own argv
 

@@ -37,3 +37,7 @@ def jack_server():
     finally:
         server.stop()  # after PortAudio let go of it (JackServer.portaudio)
         sd._initialize()  # PortAudio back, without JACK, for what runs after
+
+
+# The demo recorded live and rendered offline, made once per session for the record/replay tests.
+from tests.recordings import live_demo, offline_demo  # noqa: E402,F401

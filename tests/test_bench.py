@@ -30,7 +30,8 @@ def _ordered(p: dict, keys=("p50_us", "p99_us", "max_us")) -> bool:
 def test_quick_bench_writes_json_and_plot(tmp_path):
     out, plot = tmp_path / "b.json", tmp_path / "b.png"
     done = subprocess.run([sys.executable, "-m", "mirage", "bench", "--quick", "--channels", "1,4",
-                           "--json", str(out), "--plot", str(plot)], capture_output=True, text=True, timeout=600)
+                           "--replay-minutes", "0.1", "--json", str(out), "--plot", str(plot)],
+                          capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     result = json.loads(out.read_text())
     assert result["sr"] == 48000 and result["n_fft"] == 2048 and result["hop"] == 512
@@ -53,6 +54,10 @@ def test_quick_bench_writes_json_and_plot(tmp_path):
     assert batch["files"] == 4 and batch["jobs1_s"] > 0 and batch["jobs2_s"] > 0
     assert batch["speedup"] == pytest.approx(batch["jobs1_s"] / batch["jobs2_s"])
     assert "speed-up with 2 local processes" in done.stdout
+    replay = result["replay_timing"]  # 6 s of the demo replayed at speed 1 (figures: not asserted)
+    assert replay["minutes"] == 0.1 and replay["groups"] > 400 and replay["datagrams"] >= replay["groups"]
+    assert 0 <= replay["late_ms"]["p50"] <= replay["late_ms"]["p99"] <= replay["late_ms"]["max"]
+    assert "replay timing, 0.1 min at speed 1" in done.stdout
 
     peers = {r["impl"]: r for r in result["peers"]["rows"]}
     assert set(peers) == {"mirage", "librosa", "essentia", "aubio"}

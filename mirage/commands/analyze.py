@@ -30,6 +30,7 @@ from mirage.errors import InputError, ParameterError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from mirage.osc.addresses import OSC_PROFILES
     from mirage.profiles import DEFAULT_PROFILE, PROFILES
 
     names = ", ".join(PROFILES)
@@ -57,6 +58,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--emotion-out", metavar="FILE.csv",
                         help="also write time_s, arousal, valence of the mix, per 0.5 s, as CSV "
                              "(needs the emotion model)")
+    parser.add_argument("--record", metavar="FILE",
+                        help="render the song into a recording of the OSC `mirage run` would send "
+                             "(for `mirage replay FILE`), as fast as the analysis runs")
+    parser.add_argument("--osc-profile", choices=OSC_PROFILES, default=OSC_PROFILES[0],
+                        help="--record: the OSC wire format, as for `mirage run` (default: %(default)s)")
 
 
 def _load_emotion():
@@ -97,6 +103,12 @@ def main(args: argparse.Namespace) -> int:
     from mirage.frame_parameters import check_frame
     from mirage.profiles import get_profile
 
+    if args.record is not None:  # mirage.recording.offline_render
+        from mirage.recording.offline_render import record_command
+
+        record_command(args)
+        if not (args.out or args.emotion_out):
+            return 0
     check_frame(n_fft=args.n_fft, hop=args.hop)
     if args.sr is not None and not (np.isfinite(args.sr) and 1000 <= args.sr <= 768_000):
         raise ParameterError(f"--sr must be within 1000..768000 Hz, got {args.sr:g}")

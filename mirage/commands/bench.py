@@ -42,6 +42,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="skip the warm-start table (real `mirage run` / `mirage analyze` processes)")
     parser.add_argument("--no-batch", action="store_true",
                         help="skip the `mirage batch` speed-up row (2 local processes against 1)")
+    parser.add_argument("--no-replay", action="store_true",
+                        help="skip the replay timing (a recording replayed at speed 1: takes its length)")
+    parser.add_argument("--replay-minutes", type=float, metavar="MIN",
+                        help="length of the replayed recording (default: 10, --quick: 0.5)")
     parser.add_argument("--realtime", action="store_true",
                         help="also run the engine on JACK dummy servers (needs jackd2): callback and hop→send "
                              "at blocksizes 512 (1, 16, 64 tracks), 64 (16) and 128 (64), and audio→OSC click "
@@ -55,6 +59,8 @@ def main(args: argparse.Namespace) -> int:
         raise ParameterError(f"--channels must be a comma-separated list of integers, got {args.channels!r}") from None
     if any(c < 1 for c in channels):
         raise ParameterError(f"--channels must be positive, got {args.channels!r}")
+    if args.replay_minutes is not None and not args.replay_minutes > 0:
+        raise ParameterError(f"--replay-minutes must be positive, got {args.replay_minutes:g}")
     for path in (args.json, args.plot):
         if path is not None and not path.parent.exists():
             raise InputError(f"{path}: folder {path.parent} does not exist")
@@ -82,6 +88,11 @@ def main(args: argparse.Namespace) -> int:
         from mirage.benchmarks.jitter import run_jitter_benchmark
 
         result["period_jitter"] = run_jitter_benchmark(quick=args.quick, realtime=realtime_allowed(), log=log)
+    if not getattr(args, "no_replay", False):
+        from mirage.benchmarks.replay_timing import FULL_MINUTES, QUICK_MINUTES, run_replay_timing
+
+        minutes = args.replay_minutes or (QUICK_MINUTES if args.quick else FULL_MINUTES)
+        result["replay_timing"] = run_replay_timing(minutes=minutes, log=log)
     if not getattr(args, "no_startup", False):
         from mirage.benchmarks.startup import RUNS, measure_warm_start
 
@@ -119,6 +130,11 @@ def main(args: argparse.Namespace) -> int:
 
         print()
         print(format_jitter_line(result["period_jitter"]))
+    if "replay_timing" in result:
+        from mirage.benchmarks.replay_timing import format_replay_timing_line
+
+        print()
+        print(format_replay_timing_line(result["replay_timing"]))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
     if args.plot:

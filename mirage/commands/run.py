@@ -102,6 +102,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     run = parser.add_argument_group("run")
     run.add_argument("--duration", type=float, metavar="SECONDS", help="stop after this long (default: until the end / Ctrl-C)")
     run.add_argument("--stats-json", type=Path, metavar="FILE", help="write run statistics to FILE at exit")
+    run.add_argument("--record", type=Path, metavar="FILE",
+                     help="also write every datagram sent, with its timing, to this new recording "
+                          "(`mirage replay FILE` sends it again; an existing FILE is refused)")
     run.add_argument("--exit-on-device-loss", action="store_true",
                      help="exit (code 3) when the audio device goes away, instead of retrying it every second")
 
@@ -131,6 +134,10 @@ def _check(args: argparse.Namespace) -> None:
     args.osc_targets = osc_destinations(args.osc_host, args.osc_port, args.osc_target)
     if args.stats_json is not None and not args.stats_json.parent.exists():
         raise InputError(f"--stats-json {args.stats_json}: folder {args.stats_json.parent} does not exist")
+    if args.record is not None:
+        from mirage.recording.format import check_new_recording
+
+        check_new_recording(args.record)
     if args.input == LIVE and (args.clock or args.no_play or args.loop):
         raise ParameterError("--clock, --no-play and --loop apply to file input, not to --input live")
 
@@ -177,6 +184,14 @@ def main(args: argparse.Namespace) -> int:
     device_lost = None
     with contextlib.ExitStack() as stack:
         sender = stack.enter_context(OscSender(targets))
+        recorder = None
+        if args.record is not None:  # a tee on the sender, the file written by its own thread
+            from mirage.recording.recorder import LiveRecorder
+
+            recorder = stack.enter_context(LiveRecorder(
+                args.record, sr_hz=source.sr_hz, hop=args.hop, n_fft=args.n_fft, tracks=source.names,
+                profile=args.osc_profile, bundle=not args.no_bundle))
+            sender.tee = recorder.tee
         # opened before the engine: a taken port or a missing MIDI input is a one-line error
         # (exit 2), not a dead control found out on stage
         control = None if args.control_port is None else stack.enter_context(
@@ -211,6 +226,8 @@ def main(args: argparse.Namespace) -> int:
                 stats["control_osc"] = {"received": dict(control.received), "ignored": control.ignored}
             if stats is not None and midi is not None:
                 stats["control_midi"] = {"port": midi.port, "resets": midi.resets, "ignored": midi.ignored}
+            if stats is not None and recorder is not None:
+                stats["record"] = recorder.summary()
             if args.stats_json is not None and stats is not None:
                 args.stats_json.write_text(json.dumps(stats, indent=2) + "\n")
     if device_lost is not None:

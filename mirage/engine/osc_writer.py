@@ -112,8 +112,9 @@ class OscWriter(threading.Thread):
         while ring_pop(header, data, record):
             np.copyto(features, record[TRACK_ROW0:], casting="unsafe")
             capture_ns = int(record[HEADER_ROW, REC_CAPTURE_NS])
-            datagrams = self.hop_encoder.encode(features, (capture_ns + self.wall_offset_ns) * 1e-9)
-            self.sender.send(datagrams)
+            capture_s = (capture_ns + self.wall_offset_ns) * 1e-9
+            datagrams = self.hop_encoder.encode(features, capture_s)
+            self.sender.send(datagrams, capture_s)
             self.hop_to_send.add(time.monotonic_ns() - capture_ns)
             self.hops_sent += 1
             sent += 1
@@ -123,8 +124,9 @@ class OscWriter(threading.Thread):
             while (result := self.emotion.pop_result()) is not None:
                 arousal, valence, time_s = result
                 capture_ns = self.sample0_ns() + time_s * 1e9
-                datagram = self.emotion_encoder.encode(arousal, valence, (capture_ns + self.wall_offset_ns) * 1e-9)
-                self.sender.send([datagram])
+                capture_s = (capture_ns + self.wall_offset_ns) * 1e-9
+                datagram = self.emotion_encoder.encode(arousal, valence, capture_s)
+                self.sender.send([datagram], capture_s)
                 self.latest_emotion = (arousal, valence)
                 self.emotion_sent += 1
                 sent += 1

@@ -15,6 +15,9 @@ unusable, and every datagram for it is counted as an error.
 Timing: `OscSender.last_send_ns` is ``time.perf_counter_ns()`` (CLOCK_MONOTONIC on Linux)
 taken right after the last successful send of the latest `send` call, so the engine can
 measure hop-complete to datagram-sent latency on the same clock.
+
+Recording: `OscSender.tee`, when set (`mirage run --record`: `mirage.recording.recorder`), is
+called after every `send` with the datagrams and the capture time they were given.
 """
 
 from __future__ import annotations
@@ -136,6 +139,8 @@ class OscSender:
         self.stats: tuple[TargetStats, ...] = tuple(t.stats for t in self._targets)
         self.last_send_ns = 0
         """``time.perf_counter_ns()`` after the latest successful send (any target), 0 if none."""
+        self.tee = None
+        """None, or ``tee(datagrams, capture_time_s)`` called after every `send` (must not block)."""
 
     @staticmethod
     def _open(text: str, host: str, port: int) -> _Target:
@@ -160,11 +165,12 @@ class OscSender:
             _record_error(target.stats, exc)
         return target
 
-    def send(self, datagrams: Sequence[bytes | memoryview]) -> int:
+    def send(self, datagrams: Sequence[bytes | memoryview], capture_time_s: float | None = None) -> int:
         """Send every datagram to every target; return how many sends succeeded.
 
         Never blocks and never raises on an OS/network condition: a datagram that cannot
         be sent to a target is counted in that target's `TargetStats.errors`.
+        `capture_time_s` (Unix time of what the datagrams describe) is only passed on to `tee`.
         """
         n_ok = 0
         for target in self._targets:
@@ -191,6 +197,8 @@ class OscSender:
                 n_ok += n_ok_target
         if n_ok:
             self.last_send_ns = time.perf_counter_ns()
+        if self.tee is not None:
+            self.tee(datagrams, capture_time_s)
         return n_ok
 
     @property
