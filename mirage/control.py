@@ -31,11 +31,12 @@ import socket
 import threading
 from collections.abc import Callable
 
+from mirage.osc.addresses import EMOTION_RESET_ADDRESS
 from mirage.errors import InputError, ParameterError
 
 log = logging.getLogger("mirage.control")
 
-RESET_EMOTION = "/mirage/emotion/reset"
+RESET_EMOTION = EMOTION_RESET_ADDRESS
 MIDI_PROGRAM_CHANGE = 0xC0     # status 0xC0–0xCF: program change on channel 1–16
 MIDI_SONG_SELECT = 0xF3
 DEFAULT_HOST = "0.0.0.0"

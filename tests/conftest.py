@@ -40,4 +40,4 @@ def jack_server():
 
 
 # The demo recorded live and rendered offline, made once per session for the record/replay tests.
-from tests.recordings import live_demo, offline_demo  # noqa: E402,F401
+from tests.recordings import live_demo, offline_demo, offline_demo_mirage_code  # noqa: E402,F401

@@ -110,15 +110,25 @@ def live_demo(tmp_path_factory):
     return path, lines
 
 
-@pytest.fixture(scope="session")
-def offline_demo(tmp_path_factory):
-    """The demo rendered by `mirage analyze demo --record F` (the CLI, as a user runs it)."""
+def _render_demo(tmp_path_factory, *options: str):
     import subprocess
     import sys
 
     path = tmp_path_factory.mktemp("offline") / "demo.mrec"
-    done = subprocess.run([sys.executable, "-m", "mirage", "analyze", "demo", "--record", str(path)],
+    done = subprocess.run([sys.executable, "-m", "mirage", "analyze", "demo", "--record", str(path), *options],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "mirage: recorded" in done.stderr
     return path
+
+
+@pytest.fixture(scope="session")
+def offline_demo(tmp_path_factory):
+    """The demo rendered by `mirage analyze demo --record F` (the CLI, as a user runs it)."""
+    return _render_demo(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def offline_demo_mirage_code(tmp_path_factory):
+    """The demo rendered by `mirage analyze demo --record F --osc-profile mirage-code`."""
+    return _render_demo(tmp_path_factory, "--osc-profile", "mirage-code")

@@ -1,11 +1,12 @@
 """The Pure Data example (`examples/puredata`) run for real: Debian's `pd`, headless, fed by
-`mirage run`, checked on what Pd prints.
+`mirage replay` of a recording made by `mirage analyze demo --record`, checked on what Pd
+prints.
 
 Each case starts one Pd with a one-object harness patch, ``[mirage-receiver PORT]`` (the
 example used as an abstraction, so its port argument is exercised), turns the per-feature
-prints on (``-send "mirage-print 1"``), and runs ``mirage run --input demo --clock`` towards Pd
-*and* towards a python-osc receiver until two moods and two status messages arrived (~2 s),
-in one profile, bundled or not (Pd 0.53's ``oscparse`` unpacks bundles). What Pd prints for
+prints on (``-send "mirage-print 1"``), and replays the demo (rendered offline in the
+profile) towards Pd *and* towards a python-osc receiver until two moods and two status
+messages arrived (~2 s), bundled or not (``mirage replay --no-bundle``) (Pd 0.53's ``oscparse`` unpacks bundles). What Pd prints for
 every track, feature, mood and status must be what python-osc decoded from the same
 datagrams, in the same order (Pd prints 6 significant digits): a swapped argument, a lost
 track or a profile routed wrongly fails. Without `pd` the tests are skipped, or FAIL when
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.engine_runs import start_engine
+from tests.engine_runs import mirage_command
 from tests.osc_receivers import HANG_S, PythonOscReceiver, free_udp_port, wait_for
 
 PD = shutil.which("pd")
@@ -123,7 +124,7 @@ def sent_counts(received: list, profile: str) -> dict[str, int]:
 
 @pytest.mark.parametrize(("profile", "bundle"), [("readme", True), ("readme", False),
                                                  ("mirage-code", True), ("mirage-code", False)])
-def test_pd_prints_what_mirage_sends(tmp_path, profile, bundle):
+def test_pd_prints_what_mirage_sends(tmp_path, request, profile, bundle):
     """The run lasts until 2 moods and 2 status messages arrived (SIGTERM then), however long
     a loaded machine takes; then Pd's prints are compared with python-osc's messages."""
     require_pd()
@@ -132,9 +133,10 @@ def test_pd_prints_what_mirage_sends(tmp_path, profile, bundle):
     harness = f"#N canvas 0 50 400 200 12;\n#X obj 10 10 mirage-receiver {pd_port};\n"
     with PythonOscReceiver() as python_osc, PdProcess(tmp_path, harness, "mirage-print 1") as pd:
         pd.wait_for_line(f"mirage-receiver: listening on port {pd_port}")
-        args = ["--input", "demo", "--clock", "--osc-profile", profile,
-                "-o", f"127.0.0.1:{pd_port}", "-o", f"127.0.0.1:{python_osc.port}"]
-        engine = start_engine(args + ([] if bundle else ["--no-bundle"]))
+        recording = request.getfixturevalue("offline_demo" if profile == "readme" else "offline_demo_mirage_code")
+        args = [str(recording), "-o", f"127.0.0.1:{pd_port}", "-o", f"127.0.0.1:{python_osc.port}"]
+        engine = subprocess.Popen(mirage_command("replay", *args, *([] if bundle else ["--no-bundle"])),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             def two_moods_and_statuses() -> bool:
                 counts = sent_counts(list(python_osc.received), profile)

@@ -1,12 +1,13 @@
-"""`mirage view` for real: a live engine's OSC into the viewer, the page in headless Chromium.
+"""`mirage view` for real: a replayed recording's OSC into the viewer, the page in headless Chromium.
 
 The end-to-end test starts ``mirage view --listen 0 --http-port 0`` (free ports, read back
-from its first line), then ``mirage run --input demo --clock`` sending to it, opens the page
+from its first line), then ``mirage replay`` of the demo rendered by ``mirage analyze demo
+--record`` (the session fixture ``offline_demo``) sending to it, opens the page
 in Debian's ``chromium`` driven by Playwright, waits until the DOM shows the demo's four
 tracks and a mood point, and takes two screenshots a second apart that must differ (the
 music moves the meters). Every process is stopped at the end, also when an assertion fails;
 the viewer must exit 0 on SIGINT. Without chromium or Playwright the test is skipped, or
-FAILS when ``CI`` is set. Duration: ~6 s with warm kernel caches, most of it the engine's start.
+FAILS when ``CI`` is set. Duration: a few seconds once the recording exists.
 
 The smaller tests hold the command's one-line errors (port taken, bad host, bad --listen).
 """
@@ -72,14 +73,16 @@ def _stop(process: subprocess.Popen, sig=signal.SIGINT) -> int:
     return process.wait()
 
 
-def test_the_page_shows_a_live_engine_in_headless_chromium(tmp_path):
+def test_the_page_shows_a_replayed_song_in_headless_chromium(tmp_path, offline_demo):
+    """`mirage analyze demo --record F` (the session fixture), then `mirage replay F --loop`
+    into the view: what a visual artist does with no band playing."""
     _require_browser()
     from playwright.sync_api import sync_playwright
 
     view, url, udp_port = _start_view()
     engine = browser = None
     try:
-        engine = subprocess.Popen(mirage_command("run", "--input", "demo", "--clock", "--duration", "120",
+        engine = subprocess.Popen(mirage_command("replay", str(offline_demo), "--loop",
                                                  "-o", f"127.0.0.1:{udp_port}"),
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         with sync_playwright() as playwright:

@@ -150,3 +150,20 @@ def test_throttle_wait_is_the_rest_of_the_period():
     throttle.pushed(5.0)
     assert throttle.wait_s(5.04) == pytest.approx(0.06)
     assert throttle.wait_s(5.1) == 0.0
+
+
+def test_a_new_song_marker_clears_the_mood_trail_and_is_not_unknown():
+    from mirage.osc.addresses import EMOTION_RESET_ADDRESS
+    from mirage.view.decode import MoodReset, decode
+    from mirage.view.state import ViewState
+
+    assert decode(EMOTION_RESET_ADDRESS, ()) == MoodReset()
+    state = ViewState()
+    state.apply(MoodReset(), 1.0)  # before any mood: nothing to push
+    assert not state.pending
+    for k in range(3):
+        state.apply(decode("/Hfmsg_ch0", (0.1 * k, -0.1 * k)), 2.0 + k)
+    assert len(state.drain()[0]["trail"]) == 3
+    state.apply(decode(EMOTION_RESET_ADDRESS, ()), 9.0)
+    (mood,) = state.drain()
+    assert mood["type"] == "mood" and mood["trail"] == [] and mood["arousal"] == 0.2

@@ -29,7 +29,7 @@ QUICK_MINUTES = 0.5
 
 def synthesise_recording(path: Path, minutes: float) -> dict:
     """The demo looped to `minutes` and rendered offline into the recording `path`."""
-    from mirage.audio_files import load_source
+    from mirage.load_audio import load_source
     from mirage.demo import STEM_PROFILES
     from mirage.profiles import track_pitch_ranges
     from mirage.recording.offline_render import write_rendered

@@ -36,6 +36,9 @@ FEATURE_ADDRESS = {PROFILE_README: "/Lfmsg_ch{}", PROFILE_MIRAGE_CODE: "/LFmsg_c
 """Per profile, the feature message's address; ``{}`` is the 0-based track number."""
 EMOTION_ADDRESS = {PROFILE_README: "/Hfmsg_ch0", PROFILE_MIRAGE_CODE: "/HFmsg_ch0"}
 STATUS_ADDRESS = "/mirage/status"
+EMOTION_RESET_ADDRESS = "/mirage/emotion/reset"
+"""Received on ``--control-port`` (a new song: the mood starts a new context); also what
+``mirage replay --loop`` sends before each new pass. No arguments."""
 
 _SHORT_FEATURE_NAMES = ("centroid", "bandwidth", "flatness", "rolloff", "pitch1", "pitch2", "pitch3", "pitch4")
 """`kernels.layout.FEATURE_NAMES` without the unit (Hz except flatness), the order on the wire."""

@@ -102,13 +102,14 @@ def render_recording(paths, out, *, osc_profile: str = DEFAULT_OSC_PROFILE, n_ff
                      sr_hz: float | None = None, profile: str | None = None, profiles=None,
                      bundle: bool = True, max_datagram_bytes: int = DEFAULT_MAX_DATAGRAM_BYTES,
                      emotion: bool = True) -> dict:
-    """Load `paths` (files, stem folders, ``"demo"``: `mirage.audio_files.load_source`) and
+    """Load `paths` (files, stem folders, ``"demo"``: `mirage.load_audio.load_source`) and
     render them into the recording `out`, which appears only when complete
     (`mirage.atomic_output`: written under a temporary name, renamed at the end; an existing
     file of that name is replaced then, never before). Returns `write_rendered`'s figures
     plus ``"audio_s"`` and ``"tracks"``."""
     from mirage.atomic_output import AtomicOutput, check_output
-    from mirage.audio_files import DEMO_SOURCE, expand_source, load_source
+    from mirage.audio_files import DEMO_SOURCE, expand_source
+    from mirage.load_audio import load_source
     from mirage.profiles import track_pitch_ranges
 
     out = Path(out)

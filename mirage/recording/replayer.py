@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mirage.osc.addresses import EMOTION_RESET_ADDRESS
 from mirage.errors import ParameterError
 from mirage.osc.primitives import message_head
 from mirage.recording.datagrams import bundle_time_tag, is_bundle, messages, with_time_tag
@@ -49,7 +50,7 @@ from mirage.recording.format import Record, RecordingHeader
 
 __all__ = ["LOOP_MARKER", "ReplayStats", "Replayer", "Schedule"]
 
-LOOP_MARKER = message_head("/mirage/emotion/reset", ",")
+LOOP_MARKER = message_head(EMOTION_RESET_ADDRESS, ",")
 """Sent at the start of every pass after the first (see the module docstring)."""
 SLEEP_MARGIN_NS = 1_000_000      # sleep until this long before a deadline
 SPIN_NS = 150_000                # then short sleeps down to this, then spin

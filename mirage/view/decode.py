@@ -7,6 +7,7 @@ reused here, so the viewer cannot drift from the encoders)::
     mirage-code  /LFmsg_ch{n}   instrument (string), 4 floats, then 0–4 pitches
     both         /Hfmsg_ch0 or /HFmsg_ch0   arousal valence
                  /mirage/status xruns drops osc_errors emotion_restarts device_losses device
+                 /mirage/emotion/reset   (a new song; `mirage replay --loop` sends it per pass)
 
 `decode` returns None for an address that is not MIRAGE's (another program may share the
 port) and raises `DecodeError` for one of MIRAGE's addresses with arguments that do not fit
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from mirage.osc.addresses import (
     EMOTION_ADDRESS,
     EMOTION_ARGUMENTS,
+    EMOTION_RESET_ADDRESS,
     FEATURE_ADDRESS,
     OSC_PROFILES,
     PROFILE_MIRAGE_CODE,
@@ -63,6 +65,11 @@ class Mood:
 
 
 @dataclass(frozen=True)
+class MoodReset:
+    """``/mirage/emotion/reset``: a new song; the mood's trail starts again."""
+
+
+@dataclass(frozen=True)
 class Status:
     """``/mirage/status``: counters since the engine started and the device's state."""
 
@@ -89,7 +96,7 @@ def _number(value, address: str) -> float:
     return x if math.isfinite(x) else 0.0
 
 
-def decode(address: str, args: tuple | list) -> TrackFeatures | Mood | Status | None:
+def decode(address: str, args: tuple | list) -> TrackFeatures | Mood | MoodReset | Status | None:
     """What the message `address` `args` says; None if it is not one of MIRAGE's addresses.
 
     E.g. ``decode("/Hfmsg_ch0", (0.5, -0.25)) == Mood(arousal=0.5, valence=-0.25)``.
@@ -100,6 +107,8 @@ def decode(address: str, args: tuple | list) -> TrackFeatures | Mood | Status | 
             raise DecodeError(f"{address}: expected {len(EMOTION_ARGUMENTS)} arguments, got {len(args)}")
         arousal, valence = (_number(a, address) for a in args)
         return Mood(arousal=arousal, valence=valence)
+    if address == EMOTION_RESET_ADDRESS:  # any arguments are ignored, as the engine's control input does
+        return MoodReset()
     if address == STATUS_ADDRESS:
         return _decode_status(address, args)
     for pattern, profile in _TRACK_PATTERNS:

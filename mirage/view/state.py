@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import collections
 
-from mirage.view.decode import Mood, Status, TrackFeatures
+from mirage.view.decode import Mood, MoodReset, Status, TrackFeatures
 from mirage.view.notes import pitch_label
 
 MAX_PUSH_HZ = 30.0
@@ -105,7 +105,7 @@ class ViewState:
         self.malformed = 0
         self.last_data_t: float | None = None
 
-    def apply(self, item: TrackFeatures | Mood | Status, now_s: float) -> None:
+    def apply(self, item: TrackFeatures | Mood | MoodReset | Status, now_s: float) -> None:
         """Take one decoded message that arrived at Unix time `now_s` (latest wins)."""
         self.last_data_t = now_s
         if isinstance(item, TrackFeatures):
@@ -119,6 +119,9 @@ class ViewState:
             self._mood_count += 1
             self._trail.append((item.arousal, item.valence))
             self._mood_changed = True
+        elif isinstance(item, MoodReset):
+            self._trail.clear()
+            self._mood_changed = self._mood is not None  # a page keeps the last point, with no trail
         elif isinstance(item, Status):
             self._status = item
             self._status_t = now_s
