@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import socket
 import time
 
 from mirage.errors import EXIT_OK, InputError, ParameterError
@@ -72,11 +73,11 @@ def main(args: argparse.Namespace) -> int:
     if args.duration is not None and not args.duration > 0:
         raise ParameterError(f"--duration must be > 0 seconds, got {args.duration}")
     server = _import_server()
-    from mirage.view.osc_listener import bind_udp
+    from mirage.view.sockets import bind_socket
 
-    udp_sock = bind_udp(listen_host, listen_port)
+    udp_sock = bind_socket(listen_host, listen_port, kind=socket.SOCK_DGRAM, purpose="listen for OSC")
     try:
-        http_sock = server.bind_tcp(args.host, args.http_port)
+        http_sock = bind_socket(args.host, args.http_port, kind=socket.SOCK_STREAM, purpose="serve the view")
     except InputError:
         udp_sock.close()
         raise

@@ -11,14 +11,11 @@ the view never stops for what arrives on its port.
 from __future__ import annotations
 
 import asyncio
-import errno
-import socket
 import time
 from typing import Callable
 
 from pythonosc.osc_packet import OscPacket, ParseError
 
-from mirage.errors import InputError
 from mirage.view.decode import DecodeError, decode
 from mirage.view.state import ViewState
 
@@ -56,19 +53,3 @@ class OscListener(asyncio.DatagramProtocol):
         feed_datagram(self.state, data, time.time())
         self.on_data()
 
-
-def bind_udp(host: str, port: int) -> socket.socket:
-    """A UDP socket bound to `host`:`port` (port 0: any free one); `InputError` if it cannot be."""
-    try:
-        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_DGRAM)[0]
-    except socket.gaierror as exc:
-        raise InputError(f"cannot listen for OSC on {host}:{port}: {exc.strerror}") from None
-    sock = socket.socket(family, kind, proto)
-    try:
-        sock.bind(address)
-    except OSError as exc:
-        sock.close()
-        reason = "port already in use" if exc.errno == errno.EADDRINUSE else exc.strerror or str(exc)
-        raise InputError(f"cannot listen for OSC on UDP {host}:{port}: {reason}") from None
-    sock.setblocking(False)
-    return sock

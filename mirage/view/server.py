@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import json
 import socket
 import time
@@ -25,7 +24,6 @@ from pathlib import Path
 
 from aiohttp import WSMsgType, web
 
-from mirage.errors import InputError
 from mirage.view.osc_listener import OscListener
 from mirage.view.state import MAX_PUSH_HZ, Throttle, ViewState
 
@@ -122,25 +120,6 @@ def make_app(hub: Hub) -> web.Application:
     app.router.add_get("/ws", websocket)
     app.router.add_static("/static/", STATIC_DIR)
     return app
-
-
-def bind_tcp(host: str, port: int) -> socket.socket:
-    """A listening TCP socket on `host`:`port` (0: any free port); `InputError` if it cannot be."""
-    try:
-        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-    except socket.gaierror as exc:
-        raise InputError(f"cannot serve the view on {host}:{port}: {exc.strerror}") from None
-    sock = socket.socket(family, kind, proto)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # restart at once after a stop
-    try:
-        sock.bind(address)
-        sock.listen(128)
-    except OSError as exc:
-        sock.close()
-        reason = "port already in use" if exc.errno == errno.EADDRINUSE else exc.strerror or str(exc)
-        raise InputError(f"cannot serve the view on TCP {host}:{port}: {reason}") from None
-    sock.setblocking(False)
-    return sock
 
 
 async def serve(udp_sock: socket.socket, http_sock: socket.socket, stop, *, listen: str,
