@@ -9,6 +9,7 @@
     mirage devices                            list audio devices
     mirage monitor ...                        watch an OSC stream
     mirage view [--listen PORT]               the OSC stream as a live web page
+    mirage replay FILE [--loop] [--info]      send a recording again, with its timing
 
 Each subcommand lives in ``mirage/commands/<name>.py`` (a thin layer over the library: no
 command imports another) with ``add_arguments(parser)`` (optional) and
