@@ -7,7 +7,7 @@ so the frames are those of the real-time engine (one kernel, two drivers).
 - `analyze_source`: files on disk (`mirage.audio_reader.SourceReader`: chunked decode, every
   file in lockstep, streaming resampling) -> each block's frames written as they come
   (`mirage.feature_writers`: CSV or Parquet by extension), the mood of the mix streamed
-  (`mirage.mood_track`), and per-track medians for a summary (`mirage.spilled_medians`:
+  (`mirage.emotion.offline.MoodTrack`), and per-track medians for a summary (`mirage.spilled_medians`:
   exact, spilled to a temporary file). Memory does not grow with the length: about one block
   of audio, one Parquet row group and the analyzer's state (measured: tests/test_streaming_memory.py).
   Outputs appear only complete (`mirage.atomic_output`).
@@ -60,6 +60,12 @@ class AnalysisStats:
         return self.n_samples / self.sr_hz
 
 
+def mix_of(block: np.ndarray) -> np.ndarray:
+    """The mono mix of a block ``[n, n_tracks]``: the mean of the tracks, float32, summed in
+    track order -- the same numbers as ``audio.mean(axis=0)`` of the whole ``[n_tracks, N]``."""
+    return np.ascontiguousarray(block.T).mean(axis=0)
+
+
 def _stderr_notice(message: str) -> None:
     print(f"mirage: {message}", file=sys.stderr)
 
@@ -95,7 +101,7 @@ def analyze_source(
         Also write the mood of the mix (``time_s,arousal,valence``) there, with `write_mood`.
     mood : callable, optional
         ``mood(sr_hz)`` -> an object with ``push(mono_block)`` and ``rows()`` (default:
-        `mirage.mood_track.MoodTrack`, the shipped model).
+        `mirage.emotion.offline.MoodTrack`, the shipped model).
     summary : bool, optional
         Compute `AnalysisStats.summary` (default: when there is no `out`).
     metadata : dict, optional
@@ -143,10 +149,8 @@ def analyze_source(
         stats = AnalysisStats(rate, n_fft, hop, list(reader.track_names), profile_names,
                               notices=notices)
         if mood is None and emotion_out is not None:
-            from mirage.mood_track import MoodTrack as mood
+            from mirage.emotion.offline import MoodTrack as mood
         mood_track = mood(rate) if emotion_out is not None else None
-        if mood_track is not None:
-            from mirage.mood_track import mix_of
         want_summary = out is None if summary is None else summary
         medians = None
         if want_summary:

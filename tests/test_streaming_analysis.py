@@ -167,7 +167,8 @@ def test_summary_equals_medians_of_all_frames(stems):
 
 def test_streamed_mood_equals_emotion_track_of_the_whole_mix(stems, tmp_path):
     from mirage.emotion.offline import emotion_track
-    from mirage.mood_track import MoodTrack, mix_of
+    from mirage.emotion.offline import MoodTrack
+    from mirage.feature_analysis import mix_of
 
     audio, sr, _ = load_source([stems], notice=lambda m: None)
     expected = emotion_track(audio.mean(axis=0), sr)

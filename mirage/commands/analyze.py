@@ -68,11 +68,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _load_emotion():
     """The streaming mood of the mix: ``factory(sr_hz)`` -> ``push(mono)``, ``rows()``."""
     try:
-        import mirage.emotion.features  # noqa: F401  (import errors said here, before the analysis)
-        import mirage.emotion.model  # noqa: F401
-        from mirage.mood_track import MoodTrack
+        from mirage.emotion.offline import MoodTrack  # import errors said here, before the analysis
     except ModuleNotFoundError as exc:
-        if exc.name in ("mirage.emotion", "mirage.emotion.features", "mirage.emotion.model"):
+        if exc.name in ("mirage.emotion", "mirage.emotion.offline", "mirage.emotion.features", "mirage.emotion.model"):
             raise InputError(f"emotion model not available (no {exc.name})") from None
         raise InputError(f"emotion model not available: {exc}") from None
     except ImportError as exc:
