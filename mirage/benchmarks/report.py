@@ -1,9 +1,23 @@
-"""The kernel table of `mirage bench` (Markdown), its plot, and the run's metadata."""
+"""The report of `mirage bench`: the kernel table (Markdown), the other parts' tables in a
+fixed order (`SECTIONS`), the plot, and the run's metadata."""
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
+
+SECTIONS = (
+    ("peers", "mirage.benchmarks.peers", "format_peers_table"),
+    ("startup", "mirage.benchmarks.startup", "format_startup_table"),
+    ("batch", "mirage.benchmarks.batch_speedup", "format_batch_table"),
+    ("realtime", "mirage.benchmarks.realtime", "format_realtime_table"),
+    ("latency", "mirage.benchmarks.latency", "format_latency_table"),
+    ("period_jitter", "mirage.benchmarks.jitter", "format_jitter_line"),
+    ("replay_timing", "mirage.benchmarks.replay_timing", "format_replay_timing_line"),
+)
+"""(key of the result, module, formatter): the parts printed after the kernel table, in this
+order, each when its key is in the result (the part ran)."""
 
 
 def format_table(result: dict) -> str:
@@ -38,6 +52,12 @@ def format_table(result: dict) -> str:
                       f"int8 inference p50 {emo['int8']['p50_us']:.1f} µs / p99 {emo['int8']['p99_us']:.1f} µs; "
                       f"fp32 p50 {emo['fp32']['p50_us']:.1f} µs / p99 {emo['fp32']['p99_us']:.1f} µs"]
     return "\n".join(lines)
+
+
+def format_sections(result: dict) -> list[str]:
+    """The text of every part of `result` that ran, in the order of `SECTIONS`."""
+    return [getattr(importlib.import_module(module), formatter)(result[key])
+            for key, module, formatter in SECTIONS if key in result]
 
 
 def write_plot(result: dict, path: Path) -> None:

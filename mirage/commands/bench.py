@@ -67,7 +67,7 @@ def main(args: argparse.Namespace) -> int:
     log = lambda msg: print(msg, file=sys.stderr)  # noqa: E731
     log(f"benchmarking ({'quick' if args.quick else 'full'} run) ...")
     from mirage.benchmarks.kernel_chunks import run_benchmark
-    from mirage.benchmarks.report import format_table, run_metadata, write_plot
+    from mirage.benchmarks.report import format_sections, format_table, run_metadata, write_plot
 
     meta = run_metadata(quick=args.quick)
     result = run_benchmark(channels=channels, quick=args.quick, sr_hz=args.sr, n_fft=args.n_fft, hop=args.hop,
@@ -102,39 +102,9 @@ def main(args: argparse.Namespace) -> int:
 
         result["batch"] = run_batch_speedup(quick=args.quick, log=log)
     print(format_table(result))
-    if "peers" in result:
-        from mirage.benchmarks.peers import format_peers_table
-
+    for section in format_sections(result):
         print()
-        print(format_peers_table(result["peers"]))
-    if "startup" in result:
-        from mirage.benchmarks.startup import format_startup_table
-
-        print()
-        print(format_startup_table(result["startup"]))
-    if "batch" in result:
-        from mirage.benchmarks.batch_speedup import format_batch_table
-
-        print()
-        print(format_batch_table(result["batch"]))
-    if "realtime" in result:
-        from mirage.benchmarks.latency import format_latency_table
-        from mirage.benchmarks.realtime import format_realtime_table
-
-        print()
-        print(format_realtime_table(result["realtime"]))
-        print()
-        print(format_latency_table(result["latency"]))
-    if "period_jitter" in result:
-        from mirage.benchmarks.jitter import format_jitter_line
-
-        print()
-        print(format_jitter_line(result["period_jitter"]))
-    if "replay_timing" in result:
-        from mirage.benchmarks.replay_timing import format_replay_timing_line
-
-        print()
-        print(format_replay_timing_line(result["replay_timing"]))
+        print(section)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
     if args.plot:
