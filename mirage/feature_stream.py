@@ -143,15 +143,11 @@ class FeatureStream:
         block = _as_tracks(block, name="block")
         if block.shape[0] != self.n_tracks:
             raise ParameterError(f"block must have {self.n_tracks} track(s), got shape {block.shape}")
-        out = np.empty((self.n_tracks, 0, N_FEATURES), dtype=np.float32)
-        parts = []
+        parts = [np.empty((self.n_tracks, 0, N_FEATURES), dtype=np.float32)]
         for begin in range(0, block.shape[1], WHOLE_SIGNAL_BLOCK):
             new = self._analyzer.process(block[:, begin:begin + WHOLE_SIGNAL_BLOCK].T)
-            if len(new):
-                parts.append(new.transpose(1, 0, 2).copy())
-        if parts:
-            out = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
-        return out
+            parts.append(new.transpose(1, 0, 2).copy())  # the analyzer's buffer: the next call overwrites it
+        return np.concatenate(parts, axis=1)
 
     def reset(self) -> None:
         """Forget all audio seen: the next sample is sample 0 of frame 0."""
