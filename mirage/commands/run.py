@@ -6,9 +6,13 @@ folder of stems, played to the output device and analysed from the same samples 
 callback). Without a usable audio device, files and the demo still run on a clock (no
 playback), with a one-line notice; live input then fails.
 
-Control: ``--control-port PORT`` accepts OSC commands from the artists' software
-(``/mirage/emotion/reset``: a new song), ``--control-midi NAME`` a MIDI controller's Program
-Change or Song Select (the same) — see `mirage.control`.
+Control: ``--control-port PORT`` accepts OSC commands from the artists' software (transport,
+song, per-track profile, emotion reset; each answered with the new state) and serves their
+OSCQuery namespace over HTTP on the same port number (TCP), advertised with zeroconf;
+``--control-midi NAME`` a MIDI controller (Program Change / Song Select: song; Start, Stop,
+Continue: transport). Everything listens on 127.0.0.1 unless ``--control-host`` says
+otherwise; ``--control-allow`` limits the senders — see `mirage.control`. The controller
+drives the engine through `mirage.control_target.ControlTarget`.
 
 Audio device lost while running (a JACK server restarted, an interface unplugged): the run
 goes on, retrying the same device about once a second, and resumes when it is back
@@ -33,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mirage.control import DEFAULT_HOST as CONTROL_HOST
+from mirage.control.osc_receiver import DEFAULT_HOST as CONTROL_HOST
 from mirage.engine.source import LIVE
 from mirage.errors import DeviceLostError, InputError, ParameterError
 
@@ -92,13 +96,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help="causal exponential smoothing of arousal/valence (default: %(default)s = off)")
     ctl = parser.add_argument_group("control (OSC or MIDI in)")
     ctl.add_argument("--control-port", type=int, metavar="PORT",
-                     help="listen for OSC commands on this UDP port: /mirage/emotion/reset starts a "
-                          "new mood context, e.g. at a new song (default: no control input)")
+                     help="listen for OSC commands on this UDP port (/mirage/transport/start, /mirage/song, "
+                          "/mirage/track/N/profile, /mirage/emotion/reset, ...; see the README) and serve "
+                          "their OSCQuery namespace (default: no control input)")
     ctl.add_argument("--control-host", default=CONTROL_HOST, metavar="HOST",
-                     help="address to listen on (default: %(default)s, every interface)")
+                     help="address the control port and the OSCQuery server listen on (default: %(default)s, "
+                          "this machine only; 0.0.0.0: every interface)")
+    ctl.add_argument("--control-allow", action="append", default=[], metavar="NETWORK",
+                     help="accept commands only from this network, e.g. 192.168.1.0/24 or 10.0.0.7 "
+                          "(repeatable; default: any sender that reaches --control-host)")
+    ctl.add_argument("--control-reply-to", action="append", default=[], metavar="HOST:PORT",
+                     help="also send every /mirage/state/* answer here, e.g. a surface that listens on a "
+                          "fixed port (repeatable; the sender always gets them)")
     ctl.add_argument("--control-midi", metavar="NAME",
-                     help="MIDI input port (see `mirage devices`; part of its name is enough): a "
-                          "Program Change or Song Select starts a new mood context")
+                     help="MIDI input port (see `mirage devices`; part of its name is enough): Program "
+                          "Change or Song Select n selects song n; Start, Continue, Stop the transport")
+    ctl.add_argument("--oscquery-port", type=int, metavar="PORT",
+                     help="TCP port of the OSCQuery HTTP server (default: the --control-port number)")
+    ctl.add_argument("--no-oscquery", action="store_true", help="no OSCQuery server (nor zeroconf)")
+    ctl.add_argument("--no-zeroconf", action="store_true",
+                     help="do not advertise the OSCQuery server (_oscjson._tcp) and the control port (_osc._udp)")
+    # MIDI message -> action (mirage.control.midi.DEFAULT_MIDI_MAP when None); set by the rig file
+    parser.set_defaults(control_midi_map=None)
     run = parser.add_argument_group("run")
     run.add_argument("--duration", type=float, metavar="SECONDS", help="stop after this long (default: until the end / Ctrl-C)")
     run.add_argument("--stats-json", type=Path, metavar="FILE", help="write run statistics to FILE at exit")
@@ -131,6 +150,9 @@ def _check(args: argparse.Namespace) -> None:
         raise ParameterError(f"--emotion-smoothing must be >= 0 s, got {args.emotion_smoothing:g}")
     if args.control_port is not None and not 0 < args.control_port < 65536:
         raise ParameterError(f"--control-port must be within 1..65535, got {args.control_port}")
+    if args.oscquery_port is not None and not 0 < args.oscquery_port < 65536:
+        raise ParameterError(f"--oscquery-port must be within 1..65535, got {args.oscquery_port}")
+    _check_control(args)
     args.osc_targets = osc_destinations(args.osc_host, args.osc_port, args.osc_target)
     if args.stats_json is not None and not args.stats_json.parent.exists():
         raise InputError(f"--stats-json {args.stats_json}: folder {args.stats_json.parent} does not exist")
@@ -142,12 +164,32 @@ def _check(args: argparse.Namespace) -> None:
         raise ParameterError("--clock, --no-play and --loop apply to file input, not to --input live")
 
 
+def _check_control(args: argparse.Namespace) -> None:
+    from mirage.control.allow_list import AllowList
+    from mirage.control.midi import check_midi_map
+    from mirage.osc.sender import parse_target
+
+    AllowList(args.control_allow)
+    for target in args.control_reply_to:
+        try:
+            parse_target(target)
+        except ParameterError as exc:
+            raise ParameterError(f"--control-reply-to: {exc}") from None
+    if args.control_midi_map is not None:
+        check_midi_map(args.control_midi_map)
+    needs_port = [name for name, given in (("--control-allow", args.control_allow),
+                                           ("--control-reply-to", args.control_reply_to),
+                                           ("--oscquery-port", args.oscquery_port is not None)) if given]
+    if needs_port and args.control_port is None:
+        raise ParameterError(f"{needs_port[0]} needs --control-port")
+
+
 def main(args: argparse.Namespace) -> int:
     from mirage.lifecycle import SHUTDOWN
 
     shutdown = SHUTDOWN.install()  # Ctrl-C / SIGTERM: see mirage.lifecycle
     from mirage.compile_notice import compile_notice
-    from mirage.control import RESET_EMOTION, ControlReceiver, MidiControl
+    from mirage.control.inputs import open_control_inputs
     from mirage.engine.device_watch import DeviceWatch
     from mirage.engine.engine import Engine
     from mirage.engine.source import open_source
@@ -175,11 +217,15 @@ def main(args: argparse.Namespace) -> int:
     hop_encoder.encode(np.zeros((n_tracks, 8), np.float32), time.time())
     emotion_encoder.encode(0.0, 0.0, time.time())
 
-    engine = None
+    # The controller's view of the engine (mirage.control_target.ControlTarget): today one
+    # song, the source. A command that arrives before the engine exists is applied by attach.
+    from mirage.engine.single_song_target import SingleSongTarget, song_name
 
-    def reset():  # the control's emotion reset (a command before the engine exists is dropped)
-        if engine is not None:
-            engine.request_emotion_reset()
+    def encoder_for(names):  # a profile change: the same encoder with new instrument names
+        return make_hop_encoder(n_tracks, profile=args.osc_profile, instrument_names=names,
+                                bundle=not args.no_bundle, max_datagram_bytes=args.max_datagram)
+
+    target = SingleSongTarget(song_name(args.input), profiles, encoder_for)
 
     device_lost = None
     with contextlib.ExitStack() as stack:
@@ -194,14 +240,13 @@ def main(args: argparse.Namespace) -> int:
             sender.tee = recorder.tee
         # opened before the engine: a taken port or a missing MIDI input is a one-line error
         # (exit 2), not a dead control found out on stage
-        control = None if args.control_port is None else stack.enter_context(
-            ControlReceiver(args.control_port, {RESET_EMOTION: reset}, host=args.control_host))
-        midi = None if args.control_midi is None else stack.enter_context(MidiControl(args.control_midi, reset))
+        control = open_control_inputs(stack, args, target, osc_profile=args.osc_profile, sr_hz=source.sr_hz)
         engine = Engine(source, n_fft=args.n_fft, hop=args.hop, blocksize=args.blocksize or args.hop,
                         pitch_ranges_hz=ranges, profiles=profiles, hop_encoder=hop_encoder,
                         emotion_encoder=emotion_encoder, sender=sender, emotion=not args.no_emotion,
                         emotion_model=args.emotion_model, emotion_smoothing_s=args.emotion_smoothing,
                         loop=args.loop, shutdown=shutdown)  # defers the signals (mirage.lifecycle)
+        target.attach(engine)
         try:
             compiling.done()
             if source.device is not None:
@@ -211,11 +256,8 @@ def main(args: argparse.Namespace) -> int:
                                       emotion=engine.emotion, targets=targets,
                                       input_channels=source.channel_map if args.channels else None):
                 log.info("%s", line)
-            if control is not None:
-                log.info("control: OSC in on udp %s:%d (%s)", control.host, control.port, RESET_EMOTION)
-            if midi is not None:
-                log.info("control: MIDI in from %r (program change, song select: emotion reset)",
-                         midi.port)
+            for line in control.lines if control is not None else ():
+                log.info("%s", line)
             log.info("%s", STOP_HINT)
             engine.start(stop=shutdown.event)
             shutdown.checkpoint()
@@ -223,9 +265,7 @@ def main(args: argparse.Namespace) -> int:
         finally:
             stats = engine.close()
             if stats is not None and control is not None:
-                stats["control_osc"] = {"received": dict(control.received), "ignored": control.ignored}
-            if stats is not None and midi is not None:
-                stats["control_midi"] = {"port": midi.port, "resets": midi.resets, "ignored": midi.ignored}
+                stats["control"] = control.stats()
             if stats is not None and recorder is not None:
                 stats["record"] = recorder.summary()
             if args.stats_json is not None and stats is not None:

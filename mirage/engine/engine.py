@@ -222,6 +222,7 @@ class Engine:
             "callback_us": self.callback_log.summary_us(),
             "hop_to_send_us": self.writer.hop_to_send.summary_us(),
             "hops_sent": self.writer.hops_sent,
+            "hops_paused": self.writer.hops_paused,
             "emotion_sent": self.writer.emotion_sent,
             "emotion_restarts": self.emotion.restarts if self.emotion else 0,
             "emotion_resets": self.emotion.resets_applied if self.emotion else 0,

@@ -14,6 +14,11 @@ it also sends ``/mirage/status`` (`mirage.osc.status_encoder`): five int32 — x
 emotion-worker restarts, audio-device losses — and a string, the device state (``"running"``
 or ``"lost"``; receivers that route only MIRAGE's feature addresses ignore it), and logs a
 line whenever xruns or drops grew.
+
+``paused`` (set by the control's transport stop, `mirage.engine.single_song_target`): the
+hops and mood steps are still drained (the rings never fill) but not sent; counted in
+``hops_paused``. ``hop_encoder`` may be replaced by another thread between hops (a new
+instrument name): it is read once per hop.
 """
 
 from __future__ import annotations
@@ -72,7 +77,9 @@ class OscWriter(threading.Thread):
         self.poll_s = poll_s
         self.hop_to_send = LatencyLog()
         self.hops_sent = 0
+        self.hops_paused = 0
         self.emotion_sent = 0
+        self.paused = False
         self.latest_features: np.ndarray | None = None
         self.latest_emotion: tuple[float, float] | None = None
         self.wall_offset_ns = time.time_ns() - time.monotonic_ns()
@@ -111,25 +118,30 @@ class OscWriter(threading.Thread):
         sent = 0
         while ring_pop(header, data, record):
             np.copyto(features, record[TRACK_ROW0:], casting="unsafe")
+            sent += 1
+            if self.paused:
+                self.hops_paused += 1
+                continue
             capture_ns = int(record[HEADER_ROW, REC_CAPTURE_NS])
             capture_s = (capture_ns + self.wall_offset_ns) * 1e-9
             datagrams = self.hop_encoder.encode(features, capture_s)
             self.sender.send(datagrams, capture_s)
             self.hop_to_send.add(time.monotonic_ns() - capture_ns)
             self.hops_sent += 1
-            sent += 1
         if sent:
             self.latest_features = features.copy()
         if self.emotion is not None:
             while (result := self.emotion.pop_result()) is not None:
                 arousal, valence, time_s = result
+                sent += 1
+                if self.paused:
+                    continue
                 capture_ns = self.sample0_ns() + time_s * 1e9
                 capture_s = (capture_ns + self.wall_offset_ns) * 1e-9
                 datagram = self.emotion_encoder.encode(arousal, valence, capture_s)
                 self.sender.send([datagram], capture_s)
                 self.latest_emotion = (arousal, valence)
                 self.emotion_sent += 1
-                sent += 1
         return sent
 
     def counts(self) -> tuple[int, int, int, int]:
