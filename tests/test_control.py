@@ -16,7 +16,12 @@ from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
 from pythonosc.osc_message_builder import OscMessageBuilder
 
 from mirage.control import RESET_EMOTION, ControlReceiver
-from mirage.errors import InputError
+from mirage.control.addresses import SONG, STATE_SONG
+from mirage.control.allow_list import AllowList
+from mirage.control.commands import ControlCommands
+from mirage.control.osc_receiver import encode_message, parse_datagram
+from mirage.errors import InputError, ParameterError
+from tests.control_targets import Setlist
 from tests.engine_runs import read_stats, run_engine, start_engine
 from tests.osc_receivers import HANG_S, PythonOscReceiver, free_udp_port, wait_for
 
@@ -54,9 +59,13 @@ def _message(address: str):
     return OscMessageBuilder(address).build()
 
 
-def test_messages_and_bundles_call_the_handler_and_the_rest_is_counted():
-    calls = []
-    receiver = ControlReceiver(0, {RESET_EMOTION: lambda: calls.append(1)}, host="127.0.0.1")
+def _receiver(target=None, **kwargs) -> ControlReceiver:
+    return ControlReceiver(0, ControlCommands(target or Setlist()), host="127.0.0.1", **kwargs)
+
+
+def test_messages_and_bundles_reach_the_commands_and_the_rest_is_counted():
+    setlist = Setlist()
+    receiver = _receiver(setlist)
     try:
         receiver.handle(_message(RESET_EMOTION).dgram)
         bundle = OscBundleBuilder(IMMEDIATELY)
@@ -67,31 +76,61 @@ def test_messages_and_bundles_call_the_handler_and_the_rest_is_counted():
         receiver.handle(b"")
     finally:
         receiver.stop()
-    assert calls == [1, 1]
-    assert receiver.received == {RESET_EMOTION: 2}
-    assert receiver.ignored == 3
+    assert setlist.resets == 2
+    assert receiver.commands.stats()["received"] == {RESET_EMOTION: 2}
+    assert receiver.bad.nonzero() == {"unknown_address": 1, "not_osc": 2}
 
 
 def test_a_failing_command_does_not_end_the_control():
-    def boom():
-        raise RuntimeError("no engine")
-
-    with ControlReceiver(0, {RESET_EMOTION: boom}, host="127.0.0.1") as receiver:
+    setlist = Setlist()
+    setlist.reset_emotion = lambda: 1 / 0
+    with _receiver(setlist) as receiver:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
             s.sendto(_message(RESET_EMOTION).dgram, ("127.0.0.1", receiver.port))
-            assert wait_for(lambda: receiver.received[RESET_EMOTION] == 1)
+            assert wait_for(lambda: receiver.commands.received[RESET_EMOTION] == 1)
             s.sendto(_message(RESET_EMOTION).dgram, ("127.0.0.1", receiver.port))
-            assert wait_for(lambda: receiver.received[RESET_EMOTION] == 2)
+            assert wait_for(lambda: receiver.commands.received[RESET_EMOTION] == 2)
+    assert receiver.bad.nonzero() == {"command_failed": 2}
+
+
+def test_the_sender_gets_the_new_state_from_the_control_port():
+    """A control surface's own socket: each command is answered to its address and port."""
+    with _receiver() as receiver, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as surface:
+        surface.settimeout(HANG_S)
+        surface.sendto(encode_message(SONG, ("Finale",)), ("127.0.0.1", receiver.port))
+        data, source = surface.recvfrom(65536)
+        assert parse_datagram(data) == [(STATE_SONG, (2, "Finale"))]
+        assert source == ("127.0.0.1", receiver.port)
+
+
+def test_a_sender_outside_the_allow_list_is_dropped_unread_and_counted():
+    setlist = Setlist()
+    with _receiver(setlist, allow=AllowList(["192.0.2.0/24"])) as receiver:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.settimeout(0.5)
+            for _ in range(3):
+                s.sendto(_message(RESET_EMOTION).dgram, ("127.0.0.1", receiver.port))
+            assert wait_for(lambda: receiver.datagrams == 3)
+            with pytest.raises(TimeoutError):
+                s.recv(65536)  # no answer either
+    assert setlist.resets == 0
+    assert receiver.bad.nonzero() == {"not_allowed": 3}
+    assert AllowList(["127.0.0.0/8", "10.0.0.7"]).permits("127.0.0.1")
+    assert not AllowList(["10.0.0.7"]).permits("10.0.0.8")
+    with pytest.raises(ParameterError, match="--control-allow '10.0.0/33'"):
+        AllowList(["10.0.0/33"])
 
 
 @pytest.mark.skipif(OSCSEND is None, reason="liblo-tools (oscsend) is installed by `make test`")
 def test_liblo_oscsend_reaches_the_receiver():
-    calls = []
-    with ControlReceiver(0, {RESET_EMOTION: lambda: calls.append(1)}, host="127.0.0.1") as receiver:
+    setlist = Setlist()
+    with _receiver(setlist) as receiver:
         subprocess.run([OSCSEND, "127.0.0.1", str(receiver.port), RESET_EMOTION], check=True, timeout=10)
-        subprocess.run([OSCSEND, "127.0.0.1", str(receiver.port), RESET_EMOTION, "if", "1", "0.5"],
-                       check=True, timeout=10)  # arguments are ignored
-        assert wait_for(lambda: len(calls) == 2), receiver.received
+        subprocess.run([OSCSEND, "127.0.0.1", str(receiver.port), SONG, "s", "Blue Room"], check=True, timeout=10)
+        subprocess.run([OSCSEND, "127.0.0.1", str(receiver.port), "/mirage/track/1/profile", "s", "piano"],
+                       check=True, timeout=10)
+        assert wait_for(lambda: receiver.datagrams == 3), receiver.stats()
+    assert (setlist.resets, setlist.song, setlist.profiles) == (1, 1, ["DEFAULT", "PIANO"])
 
 
 def test_a_port_in_use_is_a_one_line_input_error():
@@ -99,7 +138,7 @@ def test_a_port_in_use_is_a_one_line_input_error():
         taken.bind(("127.0.0.1", 0))
         port = taken.getsockname()[1]
         with pytest.raises(InputError, match=f"--control-port {port}: cannot listen"):
-            ControlReceiver(port, {}, host="127.0.0.1")
+            ControlReceiver(port, ControlCommands(Setlist()), host="127.0.0.1")
 
 
 def test_run_with_a_taken_control_port_exits_2_in_one_line():
@@ -134,10 +173,11 @@ def test_emotion_reset_through_a_running_engine(tmp_path):
         stats = read_stats(tmp_path / "s.json")
         assert wait_for(lambda: _count(osc, "/Lfmsg_ch0") >= stats["hops_sent"]
                         and _count(osc, "/Hfmsg_ch0") >= stats["emotion_sent"], HANG_S)
-    assert stats["control_osc"] == {"received": {RESET_EMOTION: 1}, "ignored": 1}
+    assert stats["control"]["received"] == {RESET_EMOTION: 1}
+    assert stats["control"]["bad_input"] == {"unknown_address": 1}
     assert stats["emotion_resets"] == 1
     assert "emotion context reset requested (#1)" in stderr
-    assert "control: ignored /mirage/emotion/rest" in stderr
+    assert "control: ignored /mirage/emotion/rest (not a MIRAGE command)" in stderr
     assert _count(osc, "/Hfmsg_ch0", reset_at) >= 3  # the mood goes on
     assert _count(osc, "/Lfmsg_ch0") == stats["hops_sent"]
     assert stats["dropped_frames"] == 0
@@ -152,9 +192,11 @@ def test_a_missing_midi_input_exits_2_naming_it():
 
 
 @pytest.mark.jack
-def test_midi_program_change_and_song_select_reset_the_mood(jack_server, tmp_path):
-    """A foot controller on a JACK MIDI port: Program Change and Song Select each request a
-    reset; notes are counted and ignored."""
+def test_midi_program_change_song_select_and_realtime_transport(jack_server, tmp_path):
+    """A foot controller on a JACK MIDI port: Program Change 0 and Song Select 0 select the
+    one song (each a new mood context), Stop and Start drive the transport (the features stop
+    and come back), Program Change 4 is out of range (counted); notes are counted and ignored.
+    The new state goes to --control-reply-to (no OSC sender to answer)."""
     import uuid
 
     import rtmidi
@@ -163,29 +205,45 @@ def test_midi_program_change_and_song_select_reset_the_mood(jack_server, tmp_pat
     name = f"mirage-pedal-{uuid.uuid4().hex[:6]}"
     pedal.open_virtual_port(name)
     try:
-        with PythonOscReceiver() as osc:
+        with PythonOscReceiver() as osc, PythonOscReceiver() as surface:
             proc = start_engine(["--input", _song(tmp_path), "--clock", "--osc-port", str(osc.port),
-                                 "--control-midi", name, "--stats-json", str(tmp_path / "s.json")])
+                                 "--control-midi", name, "--control-port", str(free_udp_port()), "--no-oscquery",
+                                 "--control-reply-to", f"127.0.0.1:{surface.port}",
+                                 "--stats-json", str(tmp_path / "s.json")])
             try:
                 assert wait_for(lambda: _count(osc, "/Hfmsg_ch0") > 0, HANG_S), "no mood before the pedal"
                 pedal.send_message([0x90, 60, 100])  # note on, channel 1
-                pedal.send_message([0xC0 | 9, 4])    # program change, channel 10
+                pedal.send_message([0xC0 | 9, 0])    # program change 0, channel 10
                 head = _read_stderr_until(proc, "emotion context reset requested (#1)")
                 hops = _count(osc, "/Lfmsg_ch0")     # handled, and hops later: two separate resets
                 assert wait_for(lambda: _count(osc, "/Lfmsg_ch0") >= hops + 2, HANG_S)
                 pedal.send_message([0x80, 60, 0])
-                pedal.send_message([0xF3, 2])        # song select
+                pedal.send_message([0xF3, 0])        # song select
+                pedal.send_message([0xC0, 4])        # program change 4: no such song
+                pedal.send_message([0xFC])           # stop
+                assert wait_for(lambda: ("/mirage/state/transport", [0]) in surface.received, HANG_S)
+                time.sleep(0.5)                      # ~40 hops that are not sent
+                pedal.send_message([0xFA])           # start
+                assert wait_for(lambda: ("/mirage/state/transport", [1]) in surface.received, HANG_S)
                 assert proc.wait(timeout=HANG_S) == 0
                 stderr = "".join(head) + proc.stderr.read()
             finally:
                 proc.kill()
+            stats = read_stats(tmp_path / "s.json")
+            assert wait_for(lambda: _count(osc, "/Lfmsg_ch0") >= stats["hops_sent"])
     finally:
         pedal.delete()
-    stats = read_stats(tmp_path / "s.json")
-    assert stats["control_midi"]["port"].endswith(name)
-    assert (stats["control_midi"]["resets"], stats["control_midi"]["ignored"]) == (2, 2)
+    midi = stats["control"]["midi"]
+    assert midi["port"].endswith(name)
+    assert midi["acted"] == {"program_change": 2, "song_select": 1, "stop": 1, "start": 1}
+    assert midi["ignored"] == 2
+    assert stats["control"]["bad_input"] == {"out_of_range": 1}
     assert stats["emotion_resets"] == 2
     assert "emotion context reset requested (#2)" in stderr
+    assert stats["hops_paused"] > 0  # drained, not sent, while stopped
+    assert _count(osc, "/Lfmsg_ch0") == stats["hops_sent"]
+    assert stats["hops_sent"] + stats["hops_paused"] == int((SONG_S * 48000 - 2048) // 512) + 1  # every frame
+    assert [m for m in surface.received if m[0] == "/mirage/state/song"] == [("/mirage/state/song", [0, "song"])] * 3
 
 
 @pytest.mark.skipif(OSCSEND is None, reason="liblo-tools (oscsend) is installed by `make test`")
@@ -206,6 +264,6 @@ def test_a_reset_without_the_emotion_model_is_logged_and_harmless(tmp_path):
         finally:
             proc.kill()
     stats = read_stats(tmp_path / "s.json")
-    assert stats["control_osc"]["received"] == {RESET_EMOTION: 1}
+    assert stats["control"]["received"] == {RESET_EMOTION: 1}
     assert stats["emotion_resets"] == 0 and stats["emotion_sent"] == 0
     assert "emotion reset ignored: the emotion model is off" in stderr

@@ -51,7 +51,7 @@ def test_a_run_says_it_and_logs_plain_lines_when_stderr_is_not_a_terminal():
     control_port = free_udp_port()
     with PythonOscReceiver() as osc:
         proc = start_engine(["demo", "--clock", "--no-emotion", "--duration", "2", "-o", f"127.0.0.1:{osc.port}",
-                             "--control-port", str(control_port)])
+                             "--control-port", str(control_port), "--no-zeroconf"])
         try:
             head = []
             while STOP_HINT not in (line := proc.stderr.readline()):
@@ -69,9 +69,11 @@ def test_a_run_says_it_and_logs_plain_lines_when_stderr_is_not_a_terminal():
     assert head == [
         "mirage: demo: 4 track(s) at 44100 Hz, hop 512, OSC profile readme, no emotion",
         f"mirage: OSC out: /Lfmsg_ch0..3 (8 floats), /mirage/status (5 ints, 1 string) → 127.0.0.1:{osc.port}",
-        f"mirage: control: OSC in on udp 0.0.0.0:{control_port} (/mirage/emotion/reset)",
+        f"mirage: control: OSC in on udp 127.0.0.1:{control_port}, senders: any sender; state answered to the sender",
+        f"mirage: control: OSCQuery namespace on http://127.0.0.1:{control_port}/",
     ]
-    assert "mirage: control: ignored /mirage/emotion/rest (known: /mirage/emotion/reset)" in rest.splitlines()
+    assert ("mirage: control: ignored /mirage/emotion/rest (not a MIRAGE command) (the next ones are only counted)"
+            in rest.splitlines())
     assert not re.search(r"\x1b\[", rest)
 
 

@@ -41,7 +41,7 @@ class BadInputLog:
             first = self.counts[kind] == 0
             self.counts[kind] += n
         if first:
-            log.warning("control: %s (further %s are counted, not logged)", text, kind.replace("_", " "))
+            log.warning("control: %s (the next ones are only counted)", text)
 
     @property
     def total(self) -> int:

@@ -1,0 +1,136 @@
+"""The controller's namespace (`mirage.control.commands`): each command's effect on a
+`ControlTarget`, the state it answers with, and what it rejects (counted by kind, answered
+with the unchanged state)."""
+
+from __future__ import annotations
+
+import pytest
+
+from mirage.control import addresses as A
+from mirage.control.commands import ControlCommands
+from mirage.control_target import ControlTarget
+from mirage.engine.single_song_target import SingleSongTarget
+from tests.control_targets import Setlist
+
+
+@pytest.fixture
+def setlist():
+    return Setlist()
+
+
+@pytest.fixture
+def commands(setlist):
+    return ControlCommands(setlist)
+
+
+def test_both_targets_implement_the_protocol(setlist):
+    assert isinstance(setlist, ControlTarget)
+    assert isinstance(SingleSongTarget("demo", ["DEFAULT"], lambda names: None), ControlTarget)
+
+
+def test_transport_start_stop_and_toggle(commands, setlist):
+    assert commands.handle(A.TRANSPORT_STOP, ()) == [(A.STATE_TRANSPORT, (0,))]
+    assert setlist.running is False
+    assert commands.handle(A.TRANSPORT_START, ()) == [(A.STATE_TRANSPORT, (1,))]
+    assert commands.handle(A.TRANSPORT, (0,)) == [(A.STATE_TRANSPORT, (0,))]
+    assert commands.handle(A.TRANSPORT, (1.0,)) == [(A.STATE_TRANSPORT, (1,))]
+    assert setlist.running is True
+
+
+def test_a_button_release_is_not_a_second_command(commands, setlist):
+    """TouchOSC sends 1 on press and 0 on release: one next-song, not two."""
+    assert commands.handle(A.SONG_NEXT, (1.0,)) == [(A.STATE_SONG, (1, "Blue Room"))]
+    assert commands.handle(A.SONG_NEXT, (0.0,)) == []
+    assert commands.handle(A.SONG_NEXT, (False,)) == []
+    assert setlist.song == 1 and commands.bad.total == 0
+    assert commands.handle(A.SONG_NEXT, (None,)) == [(A.STATE_SONG, (2, "Finale"))]  # nil: OSCQuery's trigger
+
+
+def test_song_by_index_by_name_and_stepping_stops_at_the_ends(commands, setlist):
+    assert commands.handle(A.SONG, (2,)) == [(A.STATE_SONG, (2, "Finale"))]
+    assert commands.handle(A.SONG, ("blue room",)) == [(A.STATE_SONG, (1, "Blue Room"))]
+    assert commands.handle(A.SONG, (0.0,)) == [(A.STATE_SONG, (0, "Intro"))]
+    assert commands.handle(A.SONG_PREV, ()) == [(A.STATE_SONG, (0, "Intro"))]
+    assert commands.handle(A.SONG, (2,)) == [(A.STATE_SONG, (2, "Finale"))]
+    assert commands.handle(A.SONG_NEXT, ()) == [(A.STATE_SONG, (2, "Finale"))]
+    assert [c for c in setlist.calls if c[0] == "select_song"] == [("select_song", i) for i in (2, 1, 0, 2)]
+
+
+@pytest.mark.parametrize("args, kind", [
+    ((3,), "out_of_range"), ((-1,), "out_of_range"), ((1.5,), "wrong_arguments"), (("Encore",), "unknown_name"),
+    ((), "wrong_arguments"), ((1, 2), "wrong_arguments"), ((True,), "wrong_arguments"), ((b"\x00",), "wrong_arguments"),
+])
+def test_a_rejected_song_changes_nothing_is_counted_and_answers_the_truth(commands, setlist, args, kind):
+    setlist.song = 1
+    assert commands.handle(A.SONG, args) == [(A.STATE_SONG, (1, "Blue Room"))]
+    assert setlist.song == 1
+    assert commands.bad.nonzero() == {kind: 1}
+
+
+def test_track_profile(commands, setlist):
+    assert commands.handle("/mirage/track/1/profile", ("guitar",)) == [("/mirage/state/track/1/profile", ("GUITAR",))]
+    assert setlist.profiles == ["DEFAULT", "GUITAR"]
+    assert commands.handle("/mirage/track/1/profile", ("KAZOO",)) == [("/mirage/state/track/1/profile", ("GUITAR",))]
+    assert commands.handle("/mirage/track/1/profile", (3.0,)) == [("/mirage/state/track/1/profile", ("GUITAR",))]
+    assert commands.handle("/mirage/track/7/profile", ("VOICE",)) == []
+    assert commands.handle("/mirage/track/x/profile", ("VOICE",)) == []
+    assert commands.bad.nonzero() == {"unknown_name": 1, "wrong_arguments": 1, "out_of_range": 1, "unknown_address": 1}
+    assert setlist.profiles == ["DEFAULT", "GUITAR"]
+    assert commands.received[A.TRACK_PROFILE] == 4
+
+
+def test_emotion_reset_and_the_full_state(commands, setlist):
+    assert commands.handle(A.EMOTION_RESET, ()) == [(A.STATE_EMOTION_RESET, (1,))]
+    assert setlist.resets == 1
+    assert commands.handle(A.STATE_QUERY, ()) == [
+        (A.STATE_SONGS, ("Intro", "Blue Room", "Finale")), (A.STATE_SONG, (0, "Intro")), (A.STATE_TRANSPORT, (1,)),
+        (A.STATE_TRACKS, (2,)), ("/mirage/state/track/0/profile", ("DEFAULT",)),
+        ("/mirage/state/track/1/profile", ("VOICE",)), (A.STATE_EMOTION_RESET, (1,))]
+    assert commands.handle(A.STATE_QUERY, ("please",)) == []
+    assert commands.bad.nonzero() == {"wrong_arguments": 1}
+
+
+def test_an_engine_failure_is_counted_and_the_control_goes_on(setlist):
+    def boom():
+        raise RuntimeError("engine bug")
+
+    setlist.reset_emotion = boom
+    commands = ControlCommands(setlist)
+    assert commands.handle(A.EMOTION_RESET, ()) == []
+    assert commands.handle(A.SONG, (1,)) == [(A.STATE_SONG, (1, "Blue Room"))]
+    assert commands.bad.nonzero() == {"command_failed": 1}
+
+
+def test_midi_actions_are_the_osc_commands(commands, setlist):
+    assert commands.act("song", 2) == [(A.STATE_SONG, (2, "Finale"))]
+    assert commands.act("transport_stop") == [(A.STATE_TRANSPORT, (0,))]
+    assert commands.act("song_prev") == [(A.STATE_SONG, (1, "Blue Room"))]
+    assert commands.act("song", 9) == [(A.STATE_SONG, (1, "Blue Room"))]
+    assert commands.bad.nonzero() == {"out_of_range": 1}
+
+
+def test_the_single_song_target_before_and_after_the_engine():
+    """Today's engine: one song; commands before the engine exists are applied by attach."""
+    made = []
+
+    class Writer:
+        paused, hop_encoder = False, None
+
+    class Engine:
+        writer, profiles, resets = Writer(), None, 0
+
+        def request_emotion_reset(self):
+            self.resets += 1
+
+    target = SingleSongTarget("song", ["DEFAULT", "DEFAULT"], lambda names: made.append(tuple(names)) or names)
+    commands = ControlCommands(target)
+    commands.handle(A.TRANSPORT_STOP, ())
+    commands.handle("/mirage/track/0/profile", ("DRUMS",))
+    engine = Engine()
+    target.attach(engine)
+    assert engine.writer.paused is True and engine.writer.hop_encoder == ["DRUMS", "DEFAULT"]
+    assert commands.handle(A.SONG, (0,)) == [(A.STATE_SONG, (0, "song"))] and engine.resets == 1
+    assert commands.handle(A.SONG, (1,)) == [(A.STATE_SONG, (0, "song"))] and engine.resets == 1
+    commands.handle(A.TRANSPORT_START, ())
+    assert engine.writer.paused is False and engine.profiles == ["DRUMS", "DEFAULT"]
+    assert made == [("DRUMS", "DEFAULT")]
