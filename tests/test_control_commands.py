@@ -134,3 +134,24 @@ def test_the_single_song_target_before_and_after_the_engine():
     commands.handle(A.TRANSPORT_START, ())
     assert engine.writer.paused is False and engine.profiles == ["DRUMS", "DEFAULT"]
     assert made == [("DRUMS", "DEFAULT")]
+
+
+def test_the_oscquery_namespace_of_a_setlist():
+    """Every command and every answer is a node; a method that is also a container
+    (/mirage/state, /mirage/transport) keeps both."""
+    from mirage.control import oscquery_namespace as Q
+
+    commands = ControlCommands(Setlist())
+    tree = Q.namespace(commands.state(), osc_profile="readme", sr_hz=48000.0)
+    for address in [A.TRANSPORT_START, A.TRANSPORT_STOP, A.TRANSPORT, A.SONG, A.SONG_NEXT, A.SONG_PREV,
+                    A.EMOTION_RESET, A.STATE_QUERY, "/mirage/track/0/profile", "/mirage/track/1/profile",
+                    A.STATE_SONG, A.STATE_SONGS, A.STATE_TRANSPORT, A.STATE_TRACKS, A.STATE_EMOTION_RESET,
+                    "/mirage/state/track/1/profile", "/Lfmsg_ch0", "/Lfmsg_ch1", "/Hfmsg_ch0", "/mirage/status"]:
+        node = Q.find(tree, address)
+        assert node is not None and node["FULL_PATH"] == address, address
+        assert len(node.get("RANGE", [])) == len(node["TYPE"].replace("N", "")), address
+    assert Q.find(tree, "/Lfmsg_ch2") is None and Q.find(tree, "/mirage/track/2/profile") is None
+    assert Q.find(tree, A.STATE_QUERY)["ACCESS"] == 2 and "song" in Q.find(tree, A.STATE_QUERY)["CONTENTS"]
+    assert Q.find(tree, A.STATE_SONG)["RANGE"] == [{"MIN": 0, "MAX": 2}, {"VALS": ["Intro", "Blue Room", "Finale"]}]
+    assert Q.find(tree, "/Lfmsg_ch1")["RANGE"][4] == {"MIN": 0.0, "MAX": 4000.0}  # VOICE
+    assert Q.find(tree, "/Lfmsg_ch0")["RANGE"][4] == {"MIN": 0.0, "MAX": 8000.0}  # DEFAULT

@@ -261,7 +261,7 @@ def main(args: argparse.Namespace) -> int:
             log.info("%s", STOP_HINT)
             engine.start(stop=shutdown.event)
             shutdown.checkpoint()
-            device_lost = _run_until_done(engine, args, shutdown)
+            device_lost = _run_until_done(engine, args, shutdown, control)
         finally:
             stats = engine.close()
             if stats is not None and control is not None:
@@ -275,7 +275,7 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_until_done(engine, args: argparse.Namespace, shutdown) -> DeviceLostError | None:
+def _run_until_done(engine, args: argparse.Namespace, shutdown, control=None) -> DeviceLostError | None:
     """Show the status until the song ends, --duration passes or a stop is requested (Ctrl-C,
     SIGTERM). A lost device is retried until it is back (`DeviceWatch`); with
     --exit-on-device-loss it is returned instead, its PortAudio instance let go of (the
@@ -303,7 +303,11 @@ def _run_until_done(engine, args: argparse.Namespace, shutdown) -> DeviceLostErr
                 return None
             if deadline is not None and time.monotonic() >= deadline:
                 return None
-            display.update(engine.snapshot(args.osc_profile))
+            snapshot = engine.snapshot(args.osc_profile)
+            if control is not None:
+                snapshot.control_bad = control.commands.bad.total
+                snapshot.transport_running = control.commands.transport_running()
+            display.update(snapshot)
     finally:
         display.close()
     return None

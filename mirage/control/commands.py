@@ -191,6 +191,10 @@ class ControlCommands:
             self.bad.count(COMMAND_FAILED, f"reading the state failed: {type(exc).__name__}: {exc}")
         return []
 
+    def transport_running(self) -> bool:
+        with self._lock:
+            return bool(self.target.transport_running())
+
     def state(self) -> dict:
         """The engine's state now, read under the lock (for the OSCQuery namespace)."""
         with self._lock:

@@ -4,7 +4,8 @@ proposal (github.com/Vidvox/OSCQueryProposal) that VDMX, ossia score, Chataigne,
 VRChat read.
 
 Each node: ``FULL_PATH``, ``DESCRIPTION``; a container has ``CONTENTS`` (name → node); a
-method has ``TYPE`` (its OSC type tags), ``ACCESS`` (1 MIRAGE sends it: read; 2 MIRAGE
+method has ``TYPE`` (its OSC type tags), ``ACCESS`` (1 MIRAGE sends it: read — the features,
+mood and status to the OSC targets, the ``/mirage/state/*`` answers to a command's sender; 2 MIRAGE
 receives it: write; 3 both: a command whose current value is given in ``VALUE``), ``RANGE``
 (one ``{"MIN", "MAX"}`` or ``{"VALS": [...]}`` per argument), ``UNIT`` (``time.hz`` for
 frequencies, ``""`` without a unit) and ``CLIPMODE``. Triggers (commands without an argument)
@@ -50,7 +51,7 @@ def host_info(*, name: str, osc_port: int, osc_ip: str | None) -> dict:
 def namespace(state: dict, *, osc_profile: str, sr_hz: float) -> dict:
     """The whole tree for ``state`` (`mirage.control.commands.ControlCommands.state`)."""
     root = {"FULL_PATH": "/", "DESCRIPTION": "MIRAGE: music features and mood as OSC", "CONTENTS": {}}
-    for path, node in [*_commands(state), *_sent(state, osc_profile, sr_hz)]:
+    for path, node in [*_commands(state), *_answers(state), *_sent(state, osc_profile, sr_hz)]:
         _insert(root, path, {"FULL_PATH": path, **node})
     return root
 
@@ -98,6 +99,25 @@ def _commands(state: dict) -> list[tuple[str, dict]]:
         nodes.append((A.TRACK_PROFILE.format(track), {
             "TYPE": "s", "ACCESS": ACCESS_READ_WRITE, "VALUE": [profile], "RANGE": [{"VALS": list(PROFILES)}],
             "DESCRIPTION": f"{A.DESCRIPTIONS[A.TRACK_PROFILE]} {track}"}))
+    return nodes
+
+
+def _answers(state: dict) -> list[tuple[str, dict]]:
+    """The ``/mirage/state/*`` messages sent back to a command's sender (read)."""
+    songs, profiles = state["songs"], state["profiles"]
+
+    def read(type_tags, ranges, text):
+        return {"TYPE": type_tags, "ACCESS": ACCESS_READ, "RANGE": ranges, "DESCRIPTION": text}
+
+    nodes = [(A.STATE_SONG, read("is", [{"MIN": 0, "MAX": len(songs) - 1}, {"VALS": songs}],
+                                 "answer: the song now, index and name")),
+             (A.STATE_SONGS, read("s" * len(songs), [{"VALS": songs}] * len(songs), "answer: the setlist's names")),
+             (A.STATE_TRANSPORT, read("i", [{"MIN": 0, "MAX": 1}], "answer: 1 running, 0 stopped")),
+             (A.STATE_TRACKS, read("i", [{"MIN": 1, "MAX": None}], "answer: the number of tracks")),
+             (A.STATE_EMOTION_RESET, read("i", [{"MIN": 0, "MAX": None}], "answer: mood resets so far"))]
+    nodes += [(A.STATE_TRACK_PROFILE.format(track), read("s", [{"VALS": list(PROFILES)}],
+                                                         f"answer: the instrument profile of track {track}"))
+              for track in range(len(profiles))]
     return nodes
 
 

@@ -198,8 +198,16 @@ def format_plain(snap) -> str:
         f" osc_errors={format_count(getattr(snap, 'osc_errors', None))}"
         f" emotion_restarts={format_count(getattr(snap, 'emotion_restarts', None))}"
         f" emotion_resets={format_count(getattr(snap, 'emotion_resets', None))}"
-        f"{_device_plain(snap)} {mood}"
+        f"{_device_plain(snap)}{_control_plain(snap)} {mood}"
     ).replace("–", "-")
+
+
+def _control_plain(snap) -> str:
+    """`` control_bad=N`` (and `` transport=stopped``) when there is a control input."""
+    bad = getattr(snap, "control_bad", None)
+    if bad is None:
+        return ""
+    return f" control_bad={format_count(bad)}" + ("" if getattr(snap, "transport_running", True) else " transport=stopped")
 
 
 def _device_plain(snap) -> str:

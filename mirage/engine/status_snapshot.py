@@ -48,6 +48,10 @@ class EngineSnapshot:
         OSC destinations, ``"host:port"``.
     osc_profile : str
         OSC address profile (``"readme"`` or ``"mirage-code"``).
+    control_bad : int or None
+        Bad control input so far (`mirage.control.bad_input`); None without a control input.
+    transport_running : bool or None
+        False while the control's transport is stopped (nothing sent); None without a control input.
     """
 
     elapsed_s: float
@@ -70,3 +74,5 @@ class EngineSnapshot:
     emotion_resets: int = 0
     device_losses: int = 0
     device_lost: bool = False
+    control_bad: int | None = None
+    transport_running: bool | None = None

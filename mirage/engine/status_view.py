@@ -238,6 +238,10 @@ class LiveFrame:
         counters += counter("xruns", getattr(snap, "xruns", None), st.warn)
         counters += counter("drops", getattr(snap, "dropped_frames", None), st.bad)
         counters += counter("OSC errors", getattr(snap, "osc_errors", None), st.bad)
+        if getattr(snap, "control_bad", None) is not None:
+            counters += counter("control bad", snap.control_bad, st.warn)
+            if getattr(snap, "transport_running", True) is False:
+                counters += [Segment("  transport ", st.dim), Segment("stopped", st.warn)]
         counters += counter("device losses", getattr(snap, "device_losses", None), st.warn)
         if getattr(snap, "device_lost", False):
             counters.append(Segment("  AUDIO DEVICE LOST, retrying", st.bad))
