@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import signal
+import socket
 import subprocess
 import urllib.error
 import urllib.request
@@ -121,14 +122,14 @@ def test_oscsend_commands_on_jack_answered_in_oscdump_and_oscquery_lists_them(ja
                                    "/mirage/transport/start": 1, "/mirage/emotion/reset": 1}
     assert control["bad_input"] == {"out_of_range": 1}
     assert control["osc"]["reply_errors"] == 0
-    assert control["oscquery"]["requests"] == {"ok": 5, "not_found": 1, "bad_request": 1, "failed": 0}
+    assert control["oscquery"]["requests"] == {"ok": 5, "not_found": 1, "bad_request": 1, "not_allowed": 0, "failed": 0}
     assert "control: /mirage/song 5: no such song" in stderr
     assert "Traceback" not in stderr
 
 
 def test_bound_wide_a_sender_outside_the_allow_list_is_dropped_and_counted(tmp_path):
     """--control-host 0.0.0.0 --control-allow 192.0.2.0/24: this machine's commands are
-    dropped unread (counted, logged once); the OSCQuery server listens on the same host."""
+    dropped unread (counted, logged once); the OSCQuery server, on the same host, answers it 403."""
     control_port = free_udp_port()
     with PythonOscReceiver() as osc:
         proc = start_engine(["demo", "--clock", "--no-emotion", "--osc-port", str(osc.port), "--no-zeroconf",
@@ -138,7 +139,7 @@ def test_bound_wide_a_sender_outside_the_allow_list_is_dropped_and_counted(tmp_p
             assert wait_for(lambda: any(a == "/Lfmsg_ch0" for a, _ in list(osc.received)), HANG_S)
             for _ in range(3):
                 _send(control_port, "/mirage/transport/stop")
-            assert _get(control_port, "/?HOST_INFO")[1]["OSC_PORT"] == control_port
+            assert _get(control_port, "/?HOST_INFO") == (403, None)  # nor the namespace
             mark = len(osc.received)
             assert wait_for(lambda: len(_since(osc.received, mark, "/Lfmsg_ch0")) >= 5)  # never stopped
             proc.send_signal(signal.SIGTERM)
@@ -148,6 +149,7 @@ def test_bound_wide_a_sender_outside_the_allow_list_is_dropped_and_counted(tmp_p
             proc.kill()
     stats = read_stats(tmp_path / "s.json")
     assert stats["control"]["bad_input"] == {"not_allowed": 3}
+    assert stats["control"]["oscquery"]["requests"]["not_allowed"] == 1
     assert stats["control"]["received"] == {}
     assert stats["hops_paused"] == 0
     assert stderr.count("not in --control-allow 192.0.2.0/24") == 1
@@ -155,6 +157,15 @@ def test_bound_wide_a_sender_outside_the_allow_list_is_dropped_and_counted(tmp_p
 
 def test_control_options_are_checked_before_anything_starts():
     from tests.engine_runs import run_engine
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:  # an OSCQuery port in use
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        tcp_port = taken.getsockname()[1]
+        done = run_engine(["demo", "--clock", "--duration", "1", "--control-port", str(free_udp_port()),
+                           "--oscquery-port", str(tcp_port)], timeout_s=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert f"--oscquery-port {tcp_port}: cannot listen on 127.0.0.1:{tcp_port}" in done.stderr
 
     for args, text in [(["--control-port", "9000", "--control-allow", "10.0.0/33"], "--control-allow '10.0.0/33'"),
                        (["--control-allow", "10.0.0.0/8"], "--control-allow needs --control-port"),

@@ -87,7 +87,8 @@ def open_control_inputs(stack: contextlib.ExitStack, args: argparse.Namespace, t
                          osc_ip=None if host in ("0.0.0.0", "") else host)
         commands = inputs.commands
         inputs.oscquery = stack.enter_context(OscQueryServer(
-            host, http_port, lambda: namespace(commands.state(), osc_profile=osc_profile, sr_hz=sr_hz), info))
+            host, http_port, lambda: namespace(commands.state(), osc_profile=osc_profile, sr_hz=sr_hz), info,
+            allow=inputs.receiver.allow))
         inputs.lines.append(f"control: OSCQuery namespace on http://{host}:{inputs.oscquery.port}/")
         if not args.no_zeroconf:
             from mirage.control.zeroconf_advert import ZeroconfAdvert

@@ -10,7 +10,9 @@ OSCQuery proposal defines them:
 * ``GET /path?ATTRIBUTE`` (e.g. ``?VALUE``) — ``{"ATTRIBUTE": value}``; 204 if the node has no
   such attribute, 400 for an attribute this server does not know, 404 for no such node.
 
-Answers are ``application/json``. Only GET is served (405 otherwise). A request's errors never
+Answers are ``application/json``. Only GET is served (501 otherwise, http.server's answer).
+A client outside ``--control-allow`` gets 403 (the namespace is not shown to senders whose
+commands would be dropped). A request's errors never
 reach the engine: a failing request is a 500 for that client alone.
 """
 
@@ -25,6 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
 
 from mirage.control import oscquery_namespace as Q
+from mirage.control.allow_list import AllowList
 from mirage.errors import InputError
 
 log = logging.getLogger("mirage.control")
@@ -34,8 +37,9 @@ class OscQueryServer:
     """Serve ``tree()`` (the namespace, built per request) and ``info`` (HOST_INFO) on
     ``host:port`` (0: a free port; ``self.port`` tells which). ``start()`` / ``stop()``."""
 
-    def __init__(self, host: str, port: int, tree: Callable[[], dict], info: dict):
-        handler = type("Handler", (_Handler,), {"tree": staticmethod(tree), "info": info})
+    def __init__(self, host: str, port: int, tree: Callable[[], dict], info: dict, allow: AllowList | None = None):
+        handler = type("Handler", (_Handler,), {"tree": staticmethod(tree), "info": info,
+                                                "allow": allow if allow is not None else AllowList()})
         try:
             self._httpd = ThreadingHTTPServer((host, port), handler)
         except OSError as exc:
@@ -43,7 +47,7 @@ class OscQueryServer:
                              f"({exc.strerror or exc})") from None
         self._httpd.daemon_threads = True
         self.host, self.port = host, self._httpd.server_address[1]
-        self.requests = handler.counts = {"ok": 0, "not_found": 0, "bad_request": 0, "failed": 0}
+        self.requests = handler.counts = {"ok": 0, "not_found": 0, "bad_request": 0, "not_allowed": 0, "failed": 0}
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2},
                                         name="mirage-oscquery", daemon=True)
 
@@ -66,11 +70,14 @@ class OscQueryServer:
 class _Handler(BaseHTTPRequestHandler):
     tree: Callable[[], dict]
     info: dict
+    allow: AllowList
     counts: dict
     server_version = "MIRAGE-OSCQuery"
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         try:
+            if not self.allow.permits(self.client_address[0]):
+                return self._status(HTTPStatus.FORBIDDEN, "not_allowed")
             url = urlsplit(self.path)
             attribute = url.query
             if attribute == "HOST_INFO":

@@ -42,8 +42,8 @@ class ZeroconfAdvert:
             from zeroconf import InterfaceChoice, ServiceInfo, Zeroconf
 
             everywhere = self.host in ("0.0.0.0", "")
-            self._zc = Zeroconf(interfaces=InterfaceChoice.All if everywhere else [self.host])
-            addresses = None if everywhere else [socket.inet_aton(self.host)]
+            self._zc = Zeroconf(interfaces=InterfaceChoice.All if everywhere else [socket.gethostbyname(self.host)])
+            addresses = None if everywhere else [socket.inet_aton(socket.gethostbyname(self.host))]
             server = f"{socket.gethostname()}.local."
             for kind, port in ((OSCJSON_TYPE, self.http_port), (OSC_UDP_TYPE, self.osc_port)):
                 info = ServiceInfo(kind, f"{self.name}.{kind}", port=port, server=server,
