@@ -14,6 +14,7 @@ SECTIONS = (
     ("realtime", "mirage.benchmarks.realtime", "format_realtime_table"),
     ("latency", "mirage.benchmarks.latency", "format_latency_table"),
     ("period_jitter", "mirage.benchmarks.jitter", "format_jitter_line"),
+    ("control_flood", "mirage.benchmarks.control_flood", "format_control_flood_line"),
     ("replay_timing", "mirage.benchmarks.replay_timing", "format_replay_timing_line"),
 )
 """(key of the result, module, formatter): the parts printed after the kernel table, in this

@@ -49,7 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--realtime", action="store_true",
                         help="also run the engine on JACK dummy servers (needs jackd2): callback and hop→send "
                              "at blocksizes 512 (1, 16, 64 tracks), 64 (16) and 128 (64), and audio→OSC click "
-                             "latency at blocksizes 64, 128, 256, 512")
+                             "latency at blocksizes 64, 128, 256, 512; hop→send with the control port flooded")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -88,6 +88,9 @@ def main(args: argparse.Namespace) -> int:
         from mirage.benchmarks.jitter import run_jitter_benchmark
 
         result["period_jitter"] = run_jitter_benchmark(quick=args.quick, realtime=realtime_allowed(), log=log)
+        from mirage.benchmarks.control_flood import run_control_flood
+
+        result["control_flood"] = run_control_flood(quick=args.quick, realtime=realtime_allowed(), log=log)
     if not getattr(args, "no_replay", False):
         from mirage.benchmarks.replay_timing import FULL_MINUTES, QUICK_MINUTES, run_replay_timing
 

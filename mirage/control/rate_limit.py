@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import time
 
-DEFAULT_RATE_PER_S = 2000.0
-DEFAULT_BURST = 200
+DEFAULT_RATE_PER_S = 500.0
+DEFAULT_BURST = 100
 
 
 class TokenBucket:
