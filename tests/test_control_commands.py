@@ -155,3 +155,10 @@ def test_the_oscquery_namespace_of_a_setlist():
     assert Q.find(tree, A.STATE_SONG)["RANGE"] == [{"MIN": 0, "MAX": 2}, {"VALS": ["Intro", "Blue Room", "Finale"]}]
     assert Q.find(tree, "/Lfmsg_ch1")["RANGE"][4] == {"MIN": 0.0, "MAX": 4000.0}  # VOICE
     assert Q.find(tree, "/Lfmsg_ch0")["RANGE"][4] == {"MIN": 0.0, "MAX": 8000.0}  # DEFAULT
+
+
+def test_a_senders_control_characters_never_reach_the_log(caplog):
+    commands = ControlCommands(Setlist())
+    commands.handle("/\x1b[2J\nfake line", ())
+    assert caplog.records[0].getMessage() == ("control: ignored /?[2J?fake line (not a MIRAGE command) "
+                                              "(the next ones are only counted)")

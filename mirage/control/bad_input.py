@@ -40,8 +40,8 @@ class BadInputLog:
         with self._lock:
             first = self.counts[kind] == 0
             self.counts[kind] += n
-        if first:
-            log.warning("control: %s (the next ones are only counted)", text)
+        if first:  # a sender's bytes never reach the terminal as control characters
+            log.warning("control: %s (the next ones are only counted)", printable(text))
 
     @property
     def total(self) -> int:
@@ -50,3 +50,8 @@ class BadInputLog:
     def nonzero(self) -> dict[str, int]:
         """The kinds seen so far and their counts."""
         return {kind: n for kind, n in self.counts.items() if n}
+
+
+def printable(text: str) -> str:
+    """``text`` with every non-printable character (escape codes, newlines) as ``?``."""
+    return "".join(c if c.isprintable() else "?" for c in text)

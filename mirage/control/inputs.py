@@ -61,7 +61,8 @@ def open_control_inputs(stack: contextlib.ExitStack, args: argparse.Namespace, t
     if args.control_port is not None:
         from mirage.control.osc_receiver import ControlReceiver
 
-        reply_to = [parse_target(t) for t in args.control_reply_to]
+        # resolved once: sendto with a host name would look it up at every answer
+        reply_to = [(socket.gethostbyname(host), port) for host, port in map(parse_target, args.control_reply_to)]
         inputs.receiver = stack.enter_context(ControlReceiver(
             args.control_port, inputs.commands, host=host, allow=AllowList(args.control_allow), reply_to=reply_to))
         allow = inputs.receiver.allow
