@@ -16,6 +16,7 @@ module                     what
 `oscquery_namespace`       the OSCQuery JSON (what MIRAGE receives and sends)
 `oscquery_server`          the OSCQuery HTTP server (``--oscquery-port``)
 `zeroconf_advert`          ``_oscjson._tcp`` / ``_osc._udp`` advertisements
+`inputs`                   all of the above opened together from ``mirage run``'s options
 =========================  =================================================================
 
 The engine is reached only through `mirage.control_target.ControlTarget`. Safe by default:
