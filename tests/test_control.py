@@ -267,3 +267,44 @@ def test_a_reset_without_the_emotion_model_is_logged_and_harmless(tmp_path):
     assert stats["control"]["received"] == {RESET_EMOTION: 1}
     assert stats["emotion_resets"] == 0 and stats["emotion_sent"] == 0
     assert "emotion reset ignored: the emotion model is off" in stderr
+
+
+def test_a_midi_map_is_checked_and_names_the_wrong_entry():
+    from mirage.control.midi import DEFAULT_MIDI_MAP, check_midi_map, midi_message_kind
+
+    assert check_midi_map(DEFAULT_MIDI_MAP) == DEFAULT_MIDI_MAP
+    with pytest.raises(ParameterError, match="unknown message 'note_on'"):
+        check_midi_map({"note_on": "song"})
+    with pytest.raises(ParameterError, match="stop = 'pause' is not an action"):
+        check_midi_map({"stop": "pause"})
+    assert [midi_message_kind(m) for m in ([0xC5, 3], [0xF3, 1], [0xFA], [0xFB], [0xFC], [0x90, 60, 1], [])] == [
+        "program_change", "song_select", "start", "continue", "stop", None, None]
+
+
+@pytest.mark.jack
+def test_a_changed_midi_map_acts_on_jack_midi(jack_server):
+    """The rig file's map, here Program Change → a mood reset and Stop ignored, on a real JACK
+    MIDI port: the setlist stays where it is, the transport keeps running."""
+    import uuid
+
+    import rtmidi
+
+    from mirage.control.midi import MidiControl
+
+    pedal = rtmidi.MidiOut(rtmidi.API_UNIX_JACK)
+    name = f"mirage-pedal-{uuid.uuid4().hex[:6]}"
+    pedal.open_virtual_port(name)
+    setlist, states = Setlist(), []
+    try:
+        with MidiControl(name, ControlCommands(setlist), midi_map={"program_change": "emotion_reset",
+                                                                     "stop": "ignore", "continue": "song_next"},
+                         on_state=states.append) as midi:
+            pedal.send_message([0xC0, 2])
+            pedal.send_message([0xFC])
+            pedal.send_message([0xFB])
+            assert wait_for(lambda: len(states) == 2 and midi.ignored == 1)
+    finally:
+        pedal.delete()
+    assert (setlist.resets, setlist.song, setlist.running) == (1, 1, True)
+    assert states == [[("/mirage/state/emotion/reset", (1,))], [("/mirage/state/song", (1, "Blue Room"))]]
+    assert midi.stats()["acted"] == {"program_change": 1, "continue": 1}
