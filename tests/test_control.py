@@ -15,7 +15,8 @@ import soundfile as sf
 from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
 from pythonosc.osc_message_builder import OscMessageBuilder
 
-from mirage.control import RESET_EMOTION, ControlReceiver
+from mirage.control import ControlReceiver
+from mirage.control.addresses import EMOTION_RESET as RESET_EMOTION
 from mirage.control.addresses import SONG, STATE_SONG
 from mirage.control.allow_list import AllowList
 from mirage.control.commands import ControlCommands

@@ -25,6 +25,5 @@ everything binds 127.0.0.1 unless ``--control-host`` says otherwise.
 
 from mirage.control.osc_receiver import DEFAULT_HOST, ControlReceiver
 from mirage.control.midi import DEFAULT_MIDI_MAP, MidiControl
-from mirage.osc.addresses import EMOTION_RESET_ADDRESS as RESET_EMOTION
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_MIDI_MAP", "RESET_EMOTION", "ControlReceiver", "MidiControl"]
+__all__ = ["DEFAULT_HOST", "DEFAULT_MIDI_MAP", "ControlReceiver", "MidiControl"]

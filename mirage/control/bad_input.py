@@ -3,7 +3,7 @@
 A typo in a patch, a stray datagram or a flood must never stop the show, nor fill the log:
 every rejected datagram or command is counted under one of `KINDS`, and only the first of
 each kind is logged (a warning naming what was wrong). The counts go to ``mirage run
---stats-json`` (``control_osc.bad_input``) and the status view.
+--stats-json`` (``control.bad_input``) and the status view.
 
 Thread-safety: the OSC receiver's thread and RtMidi's thread both count; a lock that only
 control threads take keeps the counts exact (the audio callback and the OSC writer never

@@ -111,14 +111,15 @@ class OscWriter(threading.Thread):
         self.send_status()
 
     def drain(self) -> int:
-        """Send everything waiting; returns the number of hops and emotion steps sent."""
+        """Take everything waiting and send it (while ``paused``, hops are only counted in
+        ``hops_paused``); returns the number of hops and emotion steps taken."""
         ring = self.graph.feature_ring
         header, data = ring.header, ring.data
         record, features = self._record, self._features
-        sent = 0
+        taken = 0
         while ring_pop(header, data, record):
             np.copyto(features, record[TRACK_ROW0:], casting="unsafe")
-            sent += 1
+            taken += 1
             if self.paused:
                 self.hops_paused += 1
                 continue
@@ -128,12 +129,12 @@ class OscWriter(threading.Thread):
             self.sender.send(datagrams, capture_s)
             self.hop_to_send.add(time.monotonic_ns() - capture_ns)
             self.hops_sent += 1
-        if sent:
+        if taken:
             self.latest_features = features.copy()
         if self.emotion is not None:
             while (result := self.emotion.pop_result()) is not None:
                 arousal, valence, time_s = result
-                sent += 1
+                taken += 1
                 if self.paused:
                     continue
                 capture_ns = self.sample0_ns() + time_s * 1e9
@@ -142,7 +143,7 @@ class OscWriter(threading.Thread):
                 self.sender.send([datagram], capture_s)
                 self.latest_emotion = (arousal, valence)
                 self.emotion_sent += 1
-        return sent
+        return taken
 
     def counts(self) -> tuple[int, int, int, int]:
         """(xruns, dropped hops, OSC send errors, emotion restarts) so far."""
