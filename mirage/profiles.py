@@ -37,6 +37,15 @@ PROFILES = {
 }
 
 DEFAULT_PROFILE = "LIBROSA"
+MIRAGE_CODE_DEFAULT_PROFILE = "DEFAULT"
+"""What MIRAGE's own code gave a track with no profile (20-8000 Hz): the default when the
+OSC wire profile is ``mirage-code``, so ``/LFmsg_chN`` carries the string its patches route on."""
+
+
+def default_profile(osc_profile: str) -> str:
+    """The profile of a track nobody gave one: ``DEFAULT`` for the ``mirage-code`` wire
+    profile (drop-in for MIRAGE's patches), librosa's range (``LIBROSA``) for ``readme``."""
+    return MIRAGE_CODE_DEFAULT_PROFILE if osc_profile == "mirage-code" else DEFAULT_PROFILE
 
 
 def get_profile(name: str) -> Profile:
@@ -50,12 +59,13 @@ def get_profile(name: str) -> Profile:
 
 def track_pitch_ranges(track_names: Sequence[str], *, profile: str | None = None,
                        profiles: str | Sequence[str] | None = None,
-                       default: dict[str, str] | None = None) -> tuple[np.ndarray, list[str]]:
+                       default: dict[str, str] | None = None,
+                       fallback: str = DEFAULT_PROFILE) -> tuple[np.ndarray, list[str]]:
     """The pitch range of each track: (float64 [n_tracks, 2] (fmin_hz, fmax_hz), profile names).
 
     `profiles` names one profile per track (a sequence, or one comma-separated string);
     else `profile` applies to every track; else `default` maps a track name to a profile
-    name, and the rest get `DEFAULT_PROFILE`.
+    name, and the rest get ``fallback`` (`DEFAULT_PROFILE`; see `default_profile`).
     """
     n = len(track_names)
     if profiles is not None:
@@ -67,7 +77,7 @@ def track_pitch_ranges(track_names: Sequence[str], *, profile: str | None = None
         chosen = [profile] * n
     else:
         default = default or {}
-        chosen = [default.get(name, DEFAULT_PROFILE) for name in track_names]
+        chosen = [default.get(name, fallback) for name in track_names]
     resolved = [get_profile(name) for name in chosen]
     ranges = np.array([[p.fmin_hz, p.fmax_hz] for p in resolved], dtype=np.float64).reshape(n, 2)
     return ranges, [p.name for p in resolved]

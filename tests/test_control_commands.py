@@ -9,7 +9,7 @@ import pytest
 from mirage.control import addresses as A
 from mirage.control.commands import ControlCommands
 from mirage.control_target import ControlTarget
-from mirage.engine.single_song_target import SingleSongTarget
+from mirage.engine.rig_control import RigControl
 from tests.control_targets import Setlist
 
 
@@ -25,7 +25,7 @@ def commands(setlist):
 
 def test_both_targets_implement_the_protocol(setlist):
     assert isinstance(setlist, ControlTarget)
-    assert isinstance(SingleSongTarget("demo", ["DEFAULT"], lambda names: None), ControlTarget)
+    assert isinstance(RigControl([], lambda n, names: None), ControlTarget)
 
 
 def test_transport_start_stop_and_toggle(commands, setlist):
@@ -107,33 +107,6 @@ def test_midi_actions_are_the_osc_commands(commands, setlist):
     assert commands.act("song_prev") == [(A.STATE_SONG, (1, "Blue Room"))]
     assert commands.act("song", 9) == [(A.STATE_SONG, (1, "Blue Room"))]
     assert commands.bad.nonzero() == {"out_of_range": 1}
-
-
-def test_the_single_song_target_before_and_after_the_engine():
-    """Today's engine: one song; commands before the engine exists are applied by attach."""
-    made = []
-
-    class Writer:
-        paused, hop_encoder = False, None
-
-    class Engine:
-        writer, profiles, resets = Writer(), None, 0
-
-        def request_emotion_reset(self):
-            self.resets += 1
-
-    target = SingleSongTarget("song", ["DEFAULT", "DEFAULT"], lambda names: made.append(tuple(names)) or names)
-    commands = ControlCommands(target)
-    commands.handle(A.TRANSPORT_STOP, ())
-    commands.handle("/mirage/track/0/profile", ("DRUMS",))
-    engine = Engine()
-    target.attach(engine)
-    assert engine.writer.paused is True and engine.writer.hop_encoder == ["DRUMS", "DEFAULT"]
-    assert commands.handle(A.SONG, (0,)) == [(A.STATE_SONG, (0, "song"))] and engine.resets == 1
-    assert commands.handle(A.SONG, (1,)) == [(A.STATE_SONG, (0, "song"))] and engine.resets == 1
-    commands.handle(A.TRANSPORT_START, ())
-    assert engine.writer.paused is False and engine.profiles == ["DRUMS", "DEFAULT"]
-    assert made == [("DRUMS", "DEFAULT")]
 
 
 def test_the_oscquery_namespace_of_a_setlist():

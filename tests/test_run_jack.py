@@ -40,10 +40,13 @@ def _wait_for_new_ports(server, before, prefix, count, timeout_s=HANG_S):
         time.sleep(0.1)
 
 
-def _expected_tone_features():
+def _expected_tone_features(profile: str = "LIBROSA"):
+    from mirage.profiles import PROFILES
+
     t = np.arange(SR_HZ) / SR_HZ
     tone = (AMPLITUDE * np.sin(2 * np.pi * TONE_HZ * t)).astype(np.float32)
-    return np.median(analyze_tracks(tone[None, :], SR_HZ)[:, 0, :], axis=0)
+    p = PROFILES[profile]
+    return np.median(analyze_tracks(tone[None, :], SR_HZ, pitch_ranges_hz=[[p.fmin_hz, p.fmax_hz]])[:, 0, :], axis=0)
 
 
 class _TonePlayer:
@@ -74,9 +77,10 @@ def _feed_engine_with_tone(server, engine_inputs, player_outputs):
 @pytest.mark.parametrize("osc_args", [[], ["--osc-profile", "mirage-code", "--no-bundle"]],
                          ids=["readme-bundled", "mirage-code-plain"])
 def test_injected_tone_reaches_oscdump_and_python_osc(jack_server, osc_args, tmp_path):
-    expected = _expected_tone_features()
-    device = rs.find_jack_device()
     mirage_code = "--osc-profile" in osc_args
+    # mirage-code without a profile: MIRAGE's own default, "DEFAULT" (20-8000 Hz); readme: librosa's
+    expected = _expected_tone_features("DEFAULT" if mirage_code else "LIBROSA")
+    device = rs.find_jack_device()
     address = "/LFmsg_ch" if mirage_code else "/Lfmsg_ch"
     centroid_arg = 1 if mirage_code else 0  # mirage-code: the instrument name comes first
 
@@ -126,7 +130,7 @@ def test_injected_tone_reaches_oscdump_and_python_osc(jack_server, osc_args, tmp
             assert len(msgs) >= 150, len(msgs)
             if mirage_code:
                 name, centroid, _bw, _flat, _roll, pitch1, *_ = msgs[-1]
-                assert name == "LIBROSA"
+                assert name == "DEFAULT"
                 assert centroid == round(float(expected[0]))
                 assert pitch1 == round(float(expected[4]))
             else:

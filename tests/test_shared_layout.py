@@ -61,6 +61,7 @@ TABLES = {
     "engine params": (named(cl, "P_"), 0, cl.N_PARAMS),
     "engine reals": (named(cl, "R_"), 0, cl.N_REALS),
     "engine counters": (named(cl, "G_"), 0, cl.N_ENGINE),
+    "engine stage": (named(cl, "X_"), 0, cl.N_STAGE),
     "feature record, header row": (named(cl, "REC_"), 0, cl.RECORD_COLUMNS),
     "ring header": ({**named(ring_layout, "H_", exclude=("H_SHAPE",)),
                      **spread("H_SHAPE", ring_layout.H_SHAPE, ring_layout.MAX_NDIM)}, 0, ring_layout.HEADER_LEN),

@@ -88,6 +88,7 @@ E_FEATURE_RING: Final = ST_USER + 14   # Ring of float64[1 + C, N_FEATURES] (cal
 E_MIX_RING: Final = ST_USER + 15       # Ring of float32[hop] (0 = no emotion)
 E_PLAYBACK: Final = ST_USER + 16       # float32[n_frames, columns] (playback mode; else 0)
 E_LEVELS: Final = ST_USER + 17         # float32[C] peak |sample| per track (the callback raises them)
+E_STAGE: Final = ST_USER + 18          # int64[N_STAGE + 3 C] the next song / profiles (callback_layout S_*)
 
 # mirage.benchmarks.latency's click injector (an output-only stream)
 INJ_STATE: Final = ST_USER + 0         # address of int64[INJ_STATE_LEN] (mirage.benchmarks.latency)

@@ -47,38 +47,67 @@ STATUS_PERIOD_S = 0.1
 GIL_SWITCH_INTERVAL_S = 0.0005  # the OSC writer waits at most this long for the GIL
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from mirage.osc.addresses import DEFAULT_MAX_DATAGRAM_BYTES, OSC_PROFILES
-    from mirage.osc.sender import DEFAULT_HOST, DEFAULT_PORT
-    from mirage.profiles import DEFAULT_PROFILE, PROFILES
+#: the value of every ``mirage run`` option nobody gave (neither the command line nor the rig
+#: file): argparse's defaults are all None, so `settle` can tell "not given" from "given".
+RUN_DEFAULTS = {
+    "input": LIVE, "device": None, "channels": None, "no_play": False, "loop": False, "clock": False,
+    "n_fft": 2048, "hop": 512, "blocksize": None, "profile": None, "profiles": None,
+    "osc_profile": "readme", "osc_target": [], "osc_host": None, "osc_port": None, "max_datagram": 1472,
+    "no_bundle": False, "no_emotion": False, "emotion_model": None, "emotion_smoothing": 0.0,
+    "control_port": None, "control_host": CONTROL_HOST, "control_allow": [], "control_reply_to": [],
+    "control_midi": None, "control_midi_map": None, "oscquery_port": None, "no_oscquery": False,
+    "no_zeroconf": False, "duration": None, "stats_json": None, "record": None, "exit_on_device_loss": False,
+    "advance": "next", "song": None,
+}
+PATH_OPTIONS = ("stats_json", "record")
 
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Every option's default is None (see `RUN_DEFAULTS`, `settle`); the help shows the real one."""
+    from mirage.engine.rig_control import ADVANCE_CHOICES
+    from mirage.osc.addresses import OSC_PROFILES
+    from mirage.osc.sender import DEFAULT_HOST, DEFAULT_PORT
+    from mirage.profiles import DEFAULT_PROFILE, MIRAGE_CODE_DEFAULT_PROFILE, PROFILES
+
+    D = RUN_DEFAULTS
+    flag = dict(action="store_true", default=None)
+    parser.add_argument("--config", type=Path, metavar="RIG.toml",
+                        help="a rig file: any of these options as keys, and a setlist ([[songs]]); "
+                             "options given here override it (see the README, `mirage setup`)")
     src = parser.add_argument_group("source")
     src.add_argument("source", nargs="?", metavar="SOURCE",
                      help="what to analyse, as --input (e.g. `mirage run demo`)")
     src.add_argument("-i", "--input", metavar="live|demo|PATH",
                      help=f"'live' (the audio device's inputs), 'demo', an audio file or a folder of stems "
-                          f"(default: {LIVE})")
+                          f"(default: {D['input']}; given, it replaces the rig file's setlist)")
     src.add_argument("-d", "--device", metavar="NAME|INDEX",
                      help="audio device (see `mirage devices`; default: the system's)")
     src.add_argument("-c", "--channels", metavar="1-4,7",
                      help="live: the input channels that are tracks, 1-based, in track order; "
                           "ranges allowed (default: all)")
-    src.add_argument("--no-play", action="store_true", help="file input: do not play it to the output")
-    src.add_argument("--loop", action="store_true", help="file input: start again at the end (the mood starts a new context at each pass)")
-    src.add_argument("--clock", action="store_true", help="file input: run on a clock without any audio device")
+    src.add_argument("--no-play", **flag, help="file input: do not play it to the output")
+    src.add_argument("--loop", **flag, help="file input: start again at the end (the mood starts a new context at each pass)")
+    src.add_argument("--clock", **flag, help="file input: run on a clock without any audio device")
+    src.add_argument("--song", metavar="N|NAME",
+                     help="start with this song of the setlist: its 0-based index (as /mirage/song) or its name "
+                          "(default: the first)")
+    src.add_argument("--advance", choices=ADVANCE_CHOICES,
+                     help=f"at a recorded song's end: next (the next song; after the last, the run ends), stop "
+                          f"(the run ends), hold (silence until a command changes the song) (default: {D['advance']})")
     ana = parser.add_argument_group("analysis")
-    ana.add_argument("--n-fft", type=int, default=2048, metavar="N", help="frame length in samples (default: %(default)s)")
-    ana.add_argument("--hop", type=int, default=512, metavar="N", help="hop in samples (default: %(default)s)")
+    ana.add_argument("--n-fft", type=int, metavar="N", help=f"frame length in samples (default: {D['n_fft']})")
+    ana.add_argument("--hop", type=int, metavar="N", help=f"hop in samples (default: {D['hop']})")
     ana.add_argument("-b", "--blocksize", type=int, metavar="N", help="samples per audio callback (default: the hop)")
     names = ", ".join(PROFILES)
     prof = ana.add_mutually_exclusive_group()
     prof.add_argument("--profile", metavar="NAME", help=f"pitch range of every track: {names} "
-                                                       f"(default: {DEFAULT_PROFILE}; for the demo, each stem's)")
+                                                       f"(default: {DEFAULT_PROFILE}, with --osc-profile mirage-code "
+                                                       f"{MIRAGE_CODE_DEFAULT_PROFILE}; for the demo, each stem's)")
     prof.add_argument("--profiles", metavar="NAME,NAME,...", help="one instrument profile per track")
     osc = parser.add_argument_group("OSC")
-    osc.add_argument("--osc-profile", choices=OSC_PROFILES, default=OSC_PROFILES[0],
-                     help="wire format: MIRAGE's documented messages or what its code sent (default: %(default)s)")
-    osc.add_argument("-o", "--osc-target", action="append", default=[], metavar="HOST:PORT",
+    osc.add_argument("--osc-profile", choices=OSC_PROFILES,
+                     help=f"wire format: MIRAGE's documented messages or what its code sent (default: {D['osc_profile']})")
+    osc.add_argument("-o", "--osc-target", action="append", metavar="HOST:PORT",
                      help="send the OSC to HOST:PORT (repeatable). -o as in `mirage analyze -o FILE`: "
                           "where the output goes, so given alone it replaces the default destination")
     osc.add_argument("--osc-host", metavar="HOST",
@@ -86,26 +115,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                           f"besides any -o")
     osc.add_argument("--osc-port", type=int, metavar="PORT",
                      help=f"the default destination's UDP port (default: {DEFAULT_PORT}); likewise")
-    osc.add_argument("--max-datagram", type=int, default=DEFAULT_MAX_DATAGRAM_BYTES, metavar="BYTES",
-                     help="largest UDP datagram in bytes; bundles are split below it (default: %(default)s)")
-    osc.add_argument("--no-bundle", action="store_true", help="plain messages, for receivers that cannot unpack bundles")
+    osc.add_argument("--max-datagram", type=int, metavar="BYTES",
+                     help=f"largest UDP datagram in bytes; bundles are split below it (default: {D['max_datagram']})")
+    osc.add_argument("--no-bundle", **flag, help="plain messages, for receivers that cannot unpack bundles")
     emo = parser.add_argument_group("emotion")
-    emo.add_argument("--no-emotion", action="store_true", help="do not run the emotion model")
+    emo.add_argument("--no-emotion", **flag, help="do not run the emotion model")
     emo.add_argument("--emotion-model", metavar="FILE.onnx", help="emotion model (default: the shipped int8 model)")
-    emo.add_argument("--emotion-smoothing", type=float, default=0.0, metavar="SECONDS",
-                     help="causal exponential smoothing of arousal/valence (default: %(default)s = off)")
+    emo.add_argument("--emotion-smoothing", type=float, metavar="SECONDS",
+                     help=f"causal exponential smoothing of arousal/valence (default: {D['emotion_smoothing']} = off)")
     ctl = parser.add_argument_group("control (OSC or MIDI in)")
     ctl.add_argument("--control-port", type=int, metavar="PORT",
                      help="listen for OSC commands on this UDP port (/mirage/transport/start, /mirage/song, "
                           "/mirage/track/N/profile, /mirage/emotion/reset, ...; see the README) and serve "
                           "their OSCQuery namespace (default: no control input)")
-    ctl.add_argument("--control-host", default=CONTROL_HOST, metavar="HOST",
-                     help="address the control port and the OSCQuery server listen on (default: %(default)s, "
+    ctl.add_argument("--control-host", metavar="HOST",
+                     help=f"address the control port and the OSCQuery server listen on (default: {D['control_host']}, "
                           "this machine only; 0.0.0.0: every interface)")
-    ctl.add_argument("--control-allow", action="append", default=[], metavar="NETWORK",
+    ctl.add_argument("--control-allow", action="append", metavar="NETWORK",
                      help="accept commands only from this network, e.g. 192.168.1.0/24 or 10.0.0.7 "
                           "(repeatable; default: any sender that reaches --control-host)")
-    ctl.add_argument("--control-reply-to", action="append", default=[], metavar="HOST:PORT",
+    ctl.add_argument("--control-reply-to", action="append", metavar="HOST:PORT",
                      help="also send every /mirage/state/* answer here, e.g. a surface that listens on a "
                           "fixed port (repeatable; the sender always gets them)")
     ctl.add_argument("--control-midi", metavar="NAME",
@@ -113,10 +142,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                           "Change or Song Select n selects song n; Start, Continue, Stop the transport")
     ctl.add_argument("--oscquery-port", type=int, metavar="PORT",
                      help="TCP port of the OSCQuery HTTP server (default: the --control-port number)")
-    ctl.add_argument("--no-oscquery", action="store_true", help="no OSCQuery server (nor zeroconf)")
-    ctl.add_argument("--no-zeroconf", action="store_true",
+    ctl.add_argument("--no-oscquery", **flag, help="no OSCQuery server (nor zeroconf)")
+    ctl.add_argument("--no-zeroconf", **flag,
                      help="do not advertise the OSCQuery server (_oscjson._tcp) and the control port (_osc._udp)")
-    # MIDI message -> action (mirage.control.midi.DEFAULT_MIDI_MAP when None); set by the rig file
+    # MIDI message -> action (mirage.control.midi.DEFAULT_MIDI_MAP when None): the rig file's
+    # control_midi_map table only
     parser.set_defaults(control_midi_map=None)
     run = parser.add_argument_group("run")
     run.add_argument("--duration", type=float, metavar="SECONDS", help="stop after this long (default: until the end / Ctrl-C)")
@@ -124,8 +154,38 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     run.add_argument("--record", type=Path, metavar="FILE",
                      help="also write every datagram sent, with its timing, to this new recording "
                           "(`mirage replay FILE` sends it again; an existing FILE is refused)")
-    run.add_argument("--exit-on-device-loss", action="store_true",
+    run.add_argument("--exit-on-device-loss", **flag,
                      help="exit (code 3) when the audio device goes away, instead of retrying it every second")
+
+
+def settle(args: argparse.Namespace) -> None:
+    """Give every option its value, in one place: the command line's, else the rig file's
+    (``--config``), else `RUN_DEFAULTS`. Sets ``args.songs`` (`mirage.setlist.Song` list):
+    the rig file's setlist, or one song from the source given on the command line (which
+    replaces the file's setlist) or the file's ``input``."""
+    from mirage.rig_file import load_rig
+    from mirage.setlist import Song
+
+    if args.source is not None and args.input is not None and args.source != args.input:
+        raise ParameterError(f"two sources given: {args.source!r} and --input {args.input!r}; give one")
+    cli_source = args.source or args.input
+    rig = load_rig(args.config) if args.config is not None else None
+    options = rig.options if rig is not None else {}
+    if args.profile is not None or args.profiles is not None:  # one on the command line: neither from the file
+        options = {k: v for k, v in options.items() if k not in ("profile", "profiles")}
+    for dest, default in RUN_DEFAULTS.items():
+        if getattr(args, dest, None) is None:
+            value = options.get(dest, default)
+            setattr(args, dest, list(value) if isinstance(value, list) else value)
+    for dest in PATH_OPTIONS:
+        if getattr(args, dest) is not None:
+            setattr(args, dest, Path(getattr(args, dest)))
+    if cli_source is not None:
+        args.input = cli_source
+    if rig is not None and rig.songs and cli_source is None:
+        args.songs = rig.songs
+    else:
+        args.songs = [Song(args.input)]
 
 
 def _check(args: argparse.Namespace) -> None:
@@ -136,12 +196,18 @@ def _check(args: argparse.Namespace) -> None:
     from mirage.frame_parameters import check_frame
     from mirage.osc.destinations import osc_destinations
 
-    if args.source is not None and args.input is not None and args.source != args.input:
-        raise ParameterError(f"two sources given: {args.source!r} and --input {args.input!r}; give one")
-    args.input = args.source or args.input or LIVE
+    if not hasattr(args, "songs"):
+        settle(args)
     if args.channels is not None:
         parse_channels(args.channels)
     check_frame(n_fft=args.n_fft, hop=args.hop)
+    from mirage.engine.rig_control import ADVANCE_CHOICES
+    from mirage.osc.addresses import OSC_PROFILES
+
+    for name, value, choices in (("osc_profile", args.osc_profile, OSC_PROFILES),
+                                 ("advance", args.advance, ADVANCE_CHOICES)):
+        if value not in choices:
+            raise ParameterError(f"--{name.replace('_', '-')} {value!r}: expected one of {', '.join(choices)}")
     if args.blocksize is not None and not 1 <= args.blocksize <= 65536:
         raise ParameterError(f"--blocksize must be within 1..65536 samples, got {args.blocksize}")
     if args.duration is not None and not args.duration > 0:
@@ -160,8 +226,31 @@ def _check(args: argparse.Namespace) -> None:
         from mirage.recording.format import check_new_recording
 
         check_new_recording(args.record)
-    if args.input == LIVE and (args.clock or args.no_play or args.loop):
+    live = any(song.source == LIVE for song in args.songs)
+    if live and (args.clock or args.no_play or args.loop):
         raise ParameterError("--clock, --no-play and --loop apply to file input, not to --input live")
+    if args.channels is not None and len(args.songs) > 1:
+        raise ParameterError("--channels applies to one song; in a setlist, give each track's channel")
+    if args.profiles is not None and len(args.songs) > 1:
+        raise ParameterError("--profiles applies to one song; in a setlist, give each track's profile")
+    args.song_index = _song_index(args.song, args.songs)
+
+
+def _song_index(song, songs) -> int:
+    """``--song`` (an index, 0-based, or a name) as an index into the setlist."""
+    if song is None:
+        return 0
+    text = str(song)
+    if text.lstrip("-").isdigit():
+        index = int(text)
+        if not 0 <= index < len(songs):
+            raise ParameterError(f"--song {index}: the setlist has {len(songs)} song(s), 0..{len(songs) - 1}")
+        return index
+    titles = [s.title for s in songs]
+    folded = [t.casefold() for t in titles]
+    if text.casefold() not in folded:
+        raise ParameterError(f"--song {text!r}: no such song (the setlist: {', '.join(titles)})")
+    return folded.index(text.casefold())
 
 
 def _check_control(args: argparse.Namespace) -> None:
@@ -192,40 +281,44 @@ def main(args: argparse.Namespace) -> int:
     from mirage.control.inputs import open_control_inputs
     from mirage.engine.device_watch import DeviceWatch
     from mirage.engine.engine import Engine
-    from mirage.engine.source import open_source
     from mirage.osc.sender import OscSender
-    from mirage.profiles import track_pitch_ranges
+    from mirage.profiles import default_profile
     from mirage.startup import STOP_HINT, startup_lines
 
     logging.basicConfig(level=logging.INFO, format="mirage: %(message)s", stream=sys.stderr)
     _check(args)
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
-    source = open_source(args.input, device_spec=args.device, channels=args.channels, clock=args.clock,
-                         play=not args.no_play, notice=lambda msg: print(msg, file=sys.stderr))
-    ranges, profiles = track_pitch_ranges(source.names, profile=args.profile, profiles=args.profiles,
-                                          default=source.profiles_default)
-    n_tracks = len(source.names)
+    from mirage.setlist import open_setlist
+
+    songs = open_setlist(args.songs, device_spec=args.device, clock=args.clock, play=not args.no_play,
+                         notice=lambda msg: print(msg, file=sys.stderr), fallback_profile=default_profile(args.osc_profile),
+                         profile=args.profile, profiles=args.profiles, channels=args.channels)
+    first = songs[args.song_index]
+    source = first.source
     targets = args.osc_targets
     compiling = compile_notice("run")  # one line on stderr when the kernels are not cached yet
     from mirage.osc.emotion_encoder import EmotionEncoder  # compiles or loads on import
     from mirage.osc.hop_encoder import make_hop_encoder
-    hop_encoder = make_hop_encoder(n_tracks, profile=args.osc_profile, instrument_names=profiles,
-                                   bundle=not args.no_bundle, max_datagram_bytes=args.max_datagram)
-    emotion_encoder = EmotionEncoder(args.osc_profile, bundle=not args.no_bundle,
-                                     max_datagram_bytes=args.max_datagram)
-    # Compile (or load) the encoders' kernels now, not on the first hop.
-    hop_encoder.encode(np.zeros((n_tracks, 8), np.float32), time.time())
-    emotion_encoder.encode(0.0, 0.0, time.time())
 
-    # The controller's view of the engine (mirage.control_target.ControlTarget): today one
-    # song, the source. A command that arrives before the engine exists is applied by attach.
-    from mirage.engine.single_song_target import SingleSongTarget, song_name
-
-    def encoder_for(names):  # a profile change: the same encoder with new instrument names
+    def encoder_for(n_tracks: int, names: list[str]):  # a song, or new profiles: its own encoder
         return make_hop_encoder(n_tracks, profile=args.osc_profile, instrument_names=names,
                                 bundle=not args.no_bundle, max_datagram_bytes=args.max_datagram)
 
-    target = SingleSongTarget(song_name(args.input), profiles, encoder_for)
+    hop_encoder = encoder_for(first.n_tracks, first.profiles)
+    emotion_encoder = EmotionEncoder(args.osc_profile, bundle=not args.no_bundle,
+                                     max_datagram_bytes=args.max_datagram)
+    # Compile (or load) the encoders' kernels now, not on the first hop.
+    hop_encoder.encode(np.zeros((first.n_tracks, 8), np.float32), time.time())
+    emotion_encoder.encode(0.0, 0.0, time.time())
+
+    # The controller's view of the engine (mirage.control_target.ControlTarget): the setlist.
+    # A command that arrives before the engine exists is applied by attach.
+    from mirage.engine.rig_control import RigControl
+
+    target = RigControl(songs, encoder_for, start=args.song_index, advance=args.advance)
+    setlist = len(songs) > 1
+    hold_at_end = args.advance == "hold" or (args.advance == "next" and setlist)
+    live_inputs = max((max(s.source.channel_map) + 1 for s in songs), default=None) if source.playback is None else None
 
     device_lost = None
     with contextlib.ExitStack() as stack:
@@ -242,7 +335,7 @@ def main(args: argparse.Namespace) -> int:
         # (exit 2), not a dead control found out on stage
         control = open_control_inputs(stack, args, target, osc_profile=args.osc_profile, sr_hz=source.sr_hz)
         engine = Engine(source, n_fft=args.n_fft, hop=args.hop, blocksize=args.blocksize or args.hop,
-                        pitch_ranges_hz=ranges, profiles=profiles, hop_encoder=hop_encoder,
+                        pitch_ranges_hz=first.ranges_hz, profiles=first.profiles, hop_encoder=hop_encoder,
                         emotion_encoder=emotion_encoder, sender=sender, emotion=not args.no_emotion,
                         emotion_model=args.emotion_model, emotion_smoothing_s=args.emotion_smoothing,
                         loop=args.loop, shutdown=shutdown)  # defers the signals (mirage.lifecycle)
@@ -258,12 +351,19 @@ def main(args: argparse.Namespace) -> int:
                 log.info("%s", line)
             for line in control.lines if control is not None else ():
                 log.info("%s", line)
+            if setlist:
+                log.info("setlist: %s; at a song's end: %s",
+                         ", ".join(f"{i}: {s.title} ({s.n_tracks} tracks)" for i, s in enumerate(songs)), args.advance)
             log.info("%s", STOP_HINT)
             engine.start(stop=shutdown.event)
             shutdown.checkpoint()
-            device_lost = _run_until_done(engine, args, shutdown, control)
+            device_lost = _run_until_done(engine, args, shutdown, control, target)
         finally:
             stats = engine.close()
+            if stats is not None:
+                stats["songs"] = target.songs()
+                stats["song"] = target.current_song()
+                stats["song_changes_ms"] = [round((b - a) / 1e6, 3) if b else None for a, b in target.changes]
             if stats is not None and control is not None:
                 stats["control"] = control.stats()
             if stats is not None and recorder is not None:
@@ -275,7 +375,13 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_until_done(engine, args: argparse.Namespace, shutdown, control=None) -> DeviceLostError | None:
+def _control_lock(control):
+    """The controller's lock (a song change from the main loop must not interleave with a
+    command's), or nothing when there is no control input."""
+    return control.commands._lock if control is not None else contextlib.nullcontext()
+
+
+def _run_until_done(engine, args: argparse.Namespace, shutdown, control=None, rig=None) -> DeviceLostError | None:
     """Show the status until the song ends, --duration passes or a stop is requested (Ctrl-C,
     SIGTERM). A lost device is retried until it is back (`DeviceWatch`); with
     --exit-on-device-loss it is returned instead, its PortAudio instance let go of (the
@@ -298,6 +404,12 @@ def _run_until_done(engine, args: argparse.Namespace, shutdown, control=None) ->
                     watch.lost(exc, retry=not args.exit_on_device_loss)
                     if args.exit_on_device_loss:
                         return exc
+            if rig is not None and engine.graph.song_ended and not engine.finished:  # held at a song's end
+                with _control_lock(control):
+                    done = engine.graph.song_ended and rig.advance_at_end()
+                if done:
+                    engine.let_emotion_finish(stop=shutdown.event)
+                    return None
             if engine.finished:
                 engine.let_emotion_finish(stop=shutdown.event)
                 return None

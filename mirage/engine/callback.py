@@ -2,6 +2,8 @@
 
 Per block, with no Python, no GIL, no allocation, no lock and no I/O:
 
+0. if a new song or new profiles were staged (``E_STAGE``, `RigControl`), they are applied
+   first, whole: the callback never computes a hop with half of them;
 1. the source block is the device input (live) or the next block of the preloaded song
    (playback, which is also written to the output so the performer hears it);
 2. `kernels.analyzer.process_block` frames every track and computes track-frames of the
@@ -35,22 +37,26 @@ import numpy as np
 from numba import cfunc, njit
 
 from kernels.analyzer import ALL_TRACK_FRAMES, history_len, process_block
-from kernels.analyzer_counters import FRAMES, N_COUNTERS, NO_ROOM, NONFINITE, PENDING_END, SAMPLES
-from kernels.atomics import address_as_voidptr
+from kernels.analyzer_counters import (
+    FRAMES, N_COUNTERS, NEXT_FRAME_END, NO_ROOM, NONFINITE, PENDING_END, PENDING_TRACK, SAMPLES,
+)
+from kernels.atomics import address_as_voidptr, load_acquire, store_release
 from kernels.layout import N_FEATURES
 from kernels.ring import ring_publish, ring_reserve, ring_view_2d, ring_view_3d
 from mirage.audio.portaudio_codes import PA_COMPLETE, PA_CONTINUE
 from mirage.audio.raw_stream import PA_CALLBACK_SIG, callback_begin, callback_end, callback_views
 from mirage.audio.state_table_layout import (
     E_CHANNEL_MAP, E_COUNTERS, E_ENGINE, E_FEATURE_RING, E_FFT_IN, E_FFT_OUT, E_HISTORY, E_LEVELS, E_MAG,
-    E_MIX_RING, E_OUT, E_OUT_END, E_PARAMS, E_PENDING, E_PITCH_BINS, E_PLAYBACK, E_REALS, E_WINDOW, S_LAST_START_NS,
-    ST_CH_IN, ST_STATS,
+    E_MIX_RING, E_OUT, E_OUT_END, E_PARAMS, E_PENDING, E_PITCH_BINS, E_PLAYBACK, E_REALS, E_STAGE, E_WINDOW,
+    S_LAST_START_NS, ST_CH_IN, ST_STATS,
 )
 from mirage.engine.callback_layout import (
-    G_FINISHED, G_FIRST_CALLBACK_NS, G_HOPS_PUBLISHED, G_MIX_FILL, G_PLAY_POSITION, G_SOURCE_SAMPLES, HEADER_ROW,
-    MODE_PLAYBACK, N_ENGINE, N_PARAMS, N_REALS, P_HOP, P_LOOP, P_MAX_HOPS, P_MODE, P_N_FFT, P_PLAN,
-    P_PLAYBACK_FRAMES, P_SOURCE_COLUMNS, P_TRACKS, R_BIN_HZ, R_HZ_PER_BIN, R_OUTPUT_GAIN, R_SR_HZ, R_WORK_FRACTION,
-    REC_CAPTURE_NS, REC_HOP_INDEX, REC_NONFINITE, TRACK_ROW0,
+    AT_END_HOLD, G_FINISHED, G_FIRST_CALLBACK_NS, G_GENERATION, G_HOPS_PUBLISHED, G_MIX_FILL, G_PLAY_POSITION,
+    G_SONG_ENDED, G_SOURCE_SAMPLES, HEADER_ROW, MODE_PLAYBACK, N_ENGINE, N_PARAMS, N_REALS, N_STAGE, P_AT_END, P_HOP,
+    P_LOOP, P_MAX_HOPS, P_MAX_TRACKS, P_MODE, P_N_FFT, P_PAUSED, P_PLAN, P_PLAYBACK_FRAMES, P_SOURCE_COLUMNS,
+    P_TRACKS, R_BIN_HZ, R_HZ_PER_BIN, R_OUTPUT_GAIN, R_SR_HZ, R_WORK_FRACTION, REC_CAPTURE_NS, REC_GENERATION,
+    REC_HOP_INDEX, REC_NONFINITE, TRACK_ROW0, X_NEW_SONG, X_PLAYBACK, X_PLAYBACK_FRAMES, X_REQUEST,
+    X_SOURCE_COLUMNS, X_TRACKS,
 )
 
 
@@ -100,11 +106,55 @@ def _playback_output(src, out, gain):
 
 
 @njit(cache=True, nogil=True)
+def _apply_stage(table, params, engine, request):
+    """Take the staged song / profiles (`mirage.engine.callback_layout` ``X_*``) as a whole.
+
+    Always: track count, source, channel map and pitch bins; the hop under way (some tracks
+    computed with the old parameters) is dropped and its index given to the next hop. A new
+    song (``X_NEW_SONG``) also restarts: position 0, the history cleared and the framing on a
+    new grid (the first hop after one frame), the partial mix hop dropped, the song's end
+    flags cleared. Work: O(max_tracks * history) once per change."""
+    max_tracks = params[P_MAX_TRACKS]
+    stage = _i64(table, E_STAGE, N_STAGE + 3 * max_tracks)  # callback_layout.stage_length
+    n_tracks = stage[X_TRACKS]
+    params[P_TRACKS] = n_tracks
+    table[E_PLAYBACK] = stage[X_PLAYBACK]
+    params[P_PLAYBACK_FRAMES] = stage[X_PLAYBACK_FRAMES]
+    params[P_SOURCE_COLUMNS] = stage[X_SOURCE_COLUMNS]
+    channel_map = _i64(table, E_CHANNEL_MAP, max_tracks)
+    pitch_bins = _i64(table, E_PITCH_BINS, 2 * max_tracks)
+    for c in range(max_tracks):
+        channel_map[c] = stage[N_STAGE + c]
+        pitch_bins[2 * c] = stage[N_STAGE + max_tracks + 2 * c]
+        pitch_bins[2 * c + 1] = stage[N_STAGE + max_tracks + 2 * c + 1]
+    counters = _i64(table, E_COUNTERS, N_COUNTERS)
+    if counters[PENDING_END] != 0:
+        counters[PENDING_END] = 0
+        counters[PENDING_TRACK] = 0
+        counters[FRAMES] -= 1
+    if stage[X_NEW_SONG] != 0:
+        n_fft = params[P_N_FFT]
+        history = _f32(table, E_HISTORY, max_tracks * history_len(n_fft, params[P_HOP]))
+        for i in range(history.shape[0]):
+            history[i] = 0.0
+        counters[NEXT_FRAME_END] = counters[SAMPLES] + n_fft
+        engine[G_PLAY_POSITION] = 0
+        engine[G_MIX_FILL] = 0
+        engine[G_SONG_ENDED] = 0
+        engine[G_FINISHED] = 0
+    store_release(engine, G_GENERATION, request)
+
+
+@njit(cache=True, nogil=True)
 def engine_process(table, inp, out):
     """One block: analyse, publish features and the mix, play back. Returns a PaStreamCallbackResult."""
     params = _i64(table, E_PARAMS, N_PARAMS)
     reals = _f64(table, E_REALS, N_REALS)
     engine = _i64(table, E_ENGINE, N_ENGINE)
+    if table[E_STAGE] != 0:
+        request = load_acquire(_i64(table, E_STAGE, N_STAGE), X_REQUEST)
+        if request != engine[G_GENERATION]:
+            _apply_stage(table, params, engine, request)
     n_tracks = params[P_TRACKS]
     n_fft = params[P_N_FFT]
     hop = params[P_HOP]
@@ -121,6 +171,9 @@ def engine_process(table, inp, out):
         return PA_COMPLETE
 
     # 1. The source block.
+    if params[P_MODE] == MODE_PLAYBACK and (params[P_PAUSED] != 0 or engine[G_SONG_ENDED] != 0):
+        _silence(out, 0)  # paused, or held at the song's end: nothing moves, nothing is analysed
+        return PA_CONTINUE
     if params[P_MODE] == MODE_PLAYBACK:
         total = params[P_PLAYBACK_FRAMES]
         playback = numba.carray(address_as_voidptr(table[E_PLAYBACK]), (total, params[P_SOURCE_COLUMNS]), np.float32)
@@ -173,6 +226,7 @@ def engine_process(table, inp, out):
         record[HEADER_ROW, REC_HOP_INDEX] = first_index + j
         record[HEADER_ROW, REC_CAPTURE_NS] = t0_ns - (consumed - hop_end[j]) * ns_per_sample
         record[HEADER_ROW, REC_NONFINITE] = counters[NONFINITE]
+        record[HEADER_ROW, REC_GENERATION] = engine[G_GENERATION]
         for c in range(n_tracks):
             for f in range(N_FEATURES):
                 record[TRACK_ROW0 + c, f] = hops[j, c, f]
@@ -217,6 +271,9 @@ def engine_process(table, inp, out):
                 mix[slot, i] = 0.0
             ring_publish(mix_header)
             engine[G_MIX_FILL] = 0
+        engine[G_SONG_ENDED] = 1
+        if params[P_AT_END] == AT_END_HOLD:  # a setlist: the stream goes on, silent, for the next song
+            return PA_CONTINUE
         engine[G_FINISHED] = 1
         return PA_COMPLETE
     return PA_CONTINUE

@@ -30,12 +30,18 @@ class Engine:
 
     def __init__(self, source, *, n_fft: int, hop: int, blocksize: int, pitch_ranges_hz, profiles: list[str],
                  hop_encoder, emotion_encoder, sender, emotion: bool, emotion_model=None,
-                 emotion_smoothing_s: float = 0.0, loop: bool = False, shutdown=None):
+                 emotion_smoothing_s: float = 0.0, loop: bool = False, shutdown=None,
+                 max_tracks: int | None = None, input_channels: int | None = None, hold_at_end: bool = False):
         """``shutdown`` (a `mirage.lifecycle.Shutdown`): deferred just before the first
         shared-memory segment is made, checked between the slow steps after it (a stop
         request raises `mirage.lifecycle.Interrupted` there); whatever was made is released.
         The analyzer's warm-up (a compile when numba's cache is cold) comes first, while a
-        signal still ends the process at once."""
+        signal still ends the process at once.
+
+        A setlist (`mirage.engine.rig_control`): ``max_tracks`` (its largest song),
+        ``input_channels`` (live: device inputs to open, for every song's channels) and
+        ``hold_at_end`` (a song's end leaves the stream running, silent) let songs be staged
+        while the stream runs; ``source`` is the first song."""
         from mirage.engine.callback import engine_callback
         from mirage.engine.graph import EngineGraph
         from mirage.engine.osc_writer import OscWriter
@@ -53,7 +59,9 @@ class Engine:
             self.graph = EngineGraph(n_tracks=len(source.names), sr_hz=source.sr_hz, n_fft=n_fft, hop=hop,
                                      pitch_ranges_hz=pitch_ranges_hz, channel_map=source.channel_map,
                                      playback=source.playback, max_block=max(8 * blocksize, 4096),
-                                     loop=loop, output_gain=1.0 if source.play else 0.0)
+                                     loop=loop, output_gain=1.0 if source.play else 0.0,
+                                     max_tracks=max_tracks, hold_at_end=hold_at_end)
+            self.input_channels = input_channels
             self._callback = engine_callback()
             if shutdown is not None:
                 shutdown.defer()
@@ -103,7 +111,7 @@ class Engine:
         from mirage.audio.raw_stream import RawStream
 
         source = self.source
-        ch_in = max(source.channel_map) + 1 if source.playback is None else 0
+        ch_in = (self.input_channels or max(source.channel_map) + 1) if source.playback is None else 0
         ch_out = 0 if source.playback is None else min(2, source.device.max_output_channels)
         return RawStream(device_index, int(source.sr_hz), self.blocksize, ch_in, ch_out,
                          self._callback, self.graph.table)
@@ -202,7 +210,8 @@ class Engine:
         cb, hs = self.callback_log.summary_us(), self.writer.hop_to_send.summary_us()
         return EngineSnapshot(
             elapsed_s=time.monotonic() - self.started_s, sr_hz=self.graph.sr_hz, source=self.source.label,
-            track_names=list(self.source.names), profiles=list(self.profiles), levels=self.graph.take_levels(),
+            track_names=list(self.source.names), profiles=list(self.profiles),
+            levels=self.graph.take_levels()[:len(self.source.names)],
             features=self.writer.latest_features, emotion=self.writer.latest_emotion,
             callbacks=self.counters()["callbacks"], xruns=self.xruns(), dropped_frames=self.dropped(),
             osc_errors=self.sender.errors, emotion_restarts=self.emotion.restarts if self.emotion else 0,

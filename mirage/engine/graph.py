@@ -12,18 +12,21 @@ from __future__ import annotations
 import numpy as np
 
 from kernels.analyzer import TrackAnalyzer
+from kernels.pitch import pitch_bin_range
 from kernels.analyzer_counters import FRAMES, NEXT_FRAME_END, NO_ROOM, NONFINITE, PENDING_END, SAMPLES
 from kernels.ring import Ring, capacity_for
 from mirage.audio.raw_stream import StateTable
 from mirage.audio.state_table_layout import (
     E_CHANNEL_MAP, E_COUNTERS, E_ENGINE, E_FEATURE_RING, E_FFT_IN, E_FFT_OUT, E_HISTORY, E_LEVELS, E_MAG,
-    E_MIX_RING, E_OUT, E_OUT_END, E_PARAMS, E_PENDING, E_PITCH_BINS, E_PLAYBACK, E_REALS, E_WINDOW, S_LAST_START_NS,
-    ST_BLOCKSIZE,
+    E_MIX_RING, E_OUT, E_OUT_END, E_PARAMS, E_PENDING, E_PITCH_BINS, E_PLAYBACK, E_REALS, E_STAGE, E_WINDOW,
+    S_LAST_START_NS, ST_BLOCKSIZE,
 )
 from mirage.engine.callback_layout import (
-    G_FINISHED, G_FIRST_CALLBACK_NS, G_MIX_FILL, MODE_LIVE, MODE_PLAYBACK, N_ENGINE, N_PARAMS, N_REALS, P_HOP,
-    P_LOOP, P_MAX_HOPS, P_MODE, P_N_FFT, P_PLAN, P_PLAYBACK_FRAMES, P_SOURCE_COLUMNS, P_TRACKS, R_BIN_HZ,
-    R_HZ_PER_BIN, R_OUTPUT_GAIN, R_SR_HZ, R_WORK_FRACTION, feature_record_shape,
+    AT_END_COMPLETE, AT_END_HOLD, G_FINISHED, G_FIRST_CALLBACK_NS, G_GENERATION, G_MIX_FILL, G_SONG_ENDED, MODE_LIVE,
+    MODE_PLAYBACK, N_ENGINE, N_PARAMS, N_REALS, N_STAGE, P_AT_END, P_HOP, P_LOOP, P_MAX_HOPS, P_MAX_TRACKS, P_MODE,
+    P_N_FFT, P_PAUSED, P_PLAN, P_PLAYBACK_FRAMES, P_SOURCE_COLUMNS, P_TRACKS, R_BIN_HZ, R_HZ_PER_BIN, R_OUTPUT_GAIN,
+    R_SR_HZ, R_WORK_FRACTION, X_NEW_SONG, X_PLAYBACK, X_PLAYBACK_FRAMES, X_REQUEST, X_SOURCE_COLUMNS, X_TRACKS,
+    feature_record_shape, stage_length,
 )
 from mirage.errors import ParameterError
 
@@ -57,6 +60,12 @@ class EngineGraph:
         Playback mode: start again at the end instead of stopping.
     output_gain : float
         Playback mode: gain of the song on the output (0 = analyse without playing).
+    max_tracks : int or None
+        Tracks every array is allocated for (a setlist: its largest song; default
+        ``n_tracks``): a song with up to this many tracks can be `stage`d while the stream runs.
+    hold_at_end : bool
+        Playback mode: at the song's end the stream goes on, silent (a setlist waits for its
+        next song), instead of completing.
     work_fraction : float
         Share of a block's period after which the callback starts no further track-frame
         (it still does its minimum, ``ceil(C * block / hop)``): the bound on a callback's
@@ -66,7 +75,8 @@ class EngineGraph:
     def __init__(self, *, n_tracks: int, sr_hz: float, n_fft: int, hop: int, pitch_ranges_hz,
                  channel_map, playback: np.ndarray | None, max_block: int,
                  feature_seconds: float = 2.0, mix_ring: Ring | None = None, loop: bool = False,
-                 output_gain: float = 1.0, work_fraction: float = DEFAULT_WORK_FRACTION):
+                 output_gain: float = 1.0, max_tracks: int | None = None, hold_at_end: bool = False,
+                 work_fraction: float = DEFAULT_WORK_FRACTION):
         if not 0.0 <= work_fraction <= 1.0:
             raise ParameterError(f"work_fraction must be within 0..1 of a block's period, got {work_fraction}")
         channel_map = np.asarray(channel_map, dtype=np.int64)
@@ -76,18 +86,24 @@ class EngineGraph:
                 raise ParameterError(f"playback audio must be [frames, columns] and not empty, got {playback.shape}")
             if channel_map.max() >= playback.shape[1]:
                 raise ParameterError(f"track column {channel_map.max()} is outside the song's {playback.shape[1]} columns")
-        self.analyzer = TrackAnalyzer(n_tracks, sr_hz, n_fft=n_fft, hop=hop, pitch_ranges_hz=pitch_ranges_hz,
-                                      channel_map=channel_map, max_block=max_block)
+        max_tracks = max(n_tracks, max_tracks or 0)
+        pitch_ranges_hz = np.asarray(pitch_ranges_hz, dtype=np.float64).reshape(n_tracks, 2)
+        pad = max_tracks - n_tracks  # the rows of tracks the first song does not have (unused until staged)
+        self.analyzer = TrackAnalyzer(max_tracks, sr_hz, n_fft=n_fft, hop=hop,
+                                      pitch_ranges_hz=np.vstack([pitch_ranges_hz, np.repeat(pitch_ranges_hz[-1:], pad, 0)]),
+                                      channel_map=np.concatenate([channel_map, np.zeros(pad, np.int64)]),
+                                      max_block=max_block)
         # No warm_up(): here the analyzer only owns the buffers and the FFT plan. The callback
         # runs process_block compiled into engine_callback()'s @cfunc; compiling (or loading)
         # its Python-dispatch versions too cost start-up time and was never used.
-        self.n_tracks, self.sr_hz, self.n_fft, self.hop = n_tracks, float(sr_hz), n_fft, hop
+        # n_tracks: the rows every per-track array (and the feature record) is allocated for
+        self.n_tracks, self.sr_hz, self.n_fft, self.hop = max_tracks, float(sr_hz), n_fft, hop
         self.playback = playback
         hops_per_second = sr_hz / hop
         self.feature_ring = Ring.create(capacity_for(feature_seconds * hops_per_second),
-                                        feature_record_shape(n_tracks), np.float64)
+                                        feature_record_shape(max_tracks), np.float64)
         self.mix_ring = mix_ring
-        self.levels = np.zeros(n_tracks, dtype=np.float32)
+        self.levels = np.zeros(max_tracks, dtype=np.float32)
 
         self.params = np.zeros(N_PARAMS, dtype=np.int64)
         self.params[P_TRACKS] = n_tracks
@@ -99,6 +115,10 @@ class EngineGraph:
         self.params[P_PLAN] = self.analyzer.plan.address
         self.params[P_MAX_HOPS] = self.analyzer.out.shape[0]
         self.params[P_LOOP] = int(bool(loop))
+        self.params[P_MAX_TRACKS] = max_tracks
+        self.params[P_AT_END] = AT_END_HOLD if hold_at_end else AT_END_COMPLETE
+        self.stage_array = np.zeros(stage_length(max_tracks), dtype=np.int64)
+        self._staged = 0  # the last X_REQUEST written
         self.reals = np.zeros(N_REALS, dtype=np.float64)
         self.reals[R_SR_HZ] = sr_hz
         self.reals[R_HZ_PER_BIN] = self.analyzer.hz_per_bin
@@ -119,7 +139,64 @@ class EngineGraph:
             self.table.set(entry, value)
         self.table.set(E_MIX_RING, mix_ring if mix_ring is not None else 0)
         self.table.set(E_PLAYBACK, playback if playback is not None else 0)
+        self.table.set(E_STAGE, self.stage_array)
+        self._stage_keep: dict[int, np.ndarray] = {}  # generation -> the playback it points to
 
+    # -- a new song or new profiles while the stream runs ------------------------------------
+    def stage(self, *, n_tracks: int, pitch_ranges_hz, channel_map, playback: np.ndarray | None,
+              new_song: bool) -> int:
+        """Ask the callback to switch to these parameters at its next block; returns the
+        generation it will tag hops with once applied (`applied_generation`).
+
+        Every field is written first and ``X_REQUEST`` last (one int64 store, in order on
+        x86-64 and with release ordering in CPython's C calls), so the callback sees either
+        the old request or a complete new stage. The caller (RigControl, serialised by the
+        controller's lock) stages again only after the previous one was applied (or when no
+        callback runs). ``playback`` (float32[frames, columns], C-contiguous) must be kept
+        alive by the caller while it may play; this graph keeps the latest ones too."""
+        if not 1 <= n_tracks <= self.n_tracks:
+            raise ParameterError(f"a song of {n_tracks} track(s) does not fit (at most {self.n_tracks})")
+        if (playback is None) != (self.params[P_MODE] == MODE_LIVE):
+            raise ParameterError("a setlist is all live input or all recorded songs")
+        ranges = np.asarray(pitch_ranges_hz, dtype=np.float64).reshape(n_tracks, 2)
+        stage, m = self.stage_array, self.n_tracks
+        stage[X_TRACKS] = n_tracks
+        stage[X_PLAYBACK] = 0 if playback is None else playback.ctypes.data
+        stage[X_PLAYBACK_FRAMES] = 0 if playback is None else playback.shape[0]
+        stage[X_SOURCE_COLUMNS] = 0 if playback is None else playback.shape[1]
+        stage[X_NEW_SONG] = int(bool(new_song))
+        channels = np.zeros(m, np.int64)
+        channels[:n_tracks] = channel_map
+        stage[N_STAGE:N_STAGE + m] = channels
+        bins = np.zeros((m, 2), np.int64)
+        bins[:n_tracks] = [pitch_bin_range(self.n_fft, self.sr_hz, lo, hi) for lo, hi in ranges]
+        stage[N_STAGE + m:N_STAGE + 3 * m] = bins.ravel()
+        self._staged += 1
+        if playback is not None:
+            self._stage_keep[self._staged] = playback
+            for old in [g for g in self._stage_keep if g < self._staged - 4]:
+                del self._stage_keep[old]
+        stage[X_REQUEST] = self._staged
+        return self._staged
+
+    @property
+    def staged_generation(self) -> int:
+        """The stage request written last (0: none)."""
+        return self._staged
+
+    @property
+    def applied_generation(self) -> int:
+        """The stage request the callback applied last (0: none yet)."""
+        return int(self.engine[G_GENERATION])
+
+    @property
+    def song_ended(self) -> bool:
+        """The current song played its last block (held, with ``hold_at_end``)."""
+        return bool(self.engine[G_SONG_ENDED])
+
+    def set_paused(self, paused: bool) -> None:
+        """Transport: a recorded song stops moving (silence, no hops) or moves on (one store)."""
+        self.params[P_PAUSED] = int(bool(paused))
     def attach_mix_ring(self, mix_ring: Ring) -> None:
         """Give the callback the emotion process's mix ring (before the stream starts)."""
         self.mix_ring = mix_ring

@@ -15,10 +15,15 @@ emotion-worker restarts, audio-device losses — and a string, the device state 
 or ``"lost"``; receivers that route only MIRAGE's feature addresses ignore it), and logs a
 line whenever xruns or drops grew.
 
-``paused`` (set by the control's transport stop, `mirage.engine.single_song_target`): the
-hops and mood steps are still drained (the rings never fill) but not sent; counted in
-``hops_paused``. ``hop_encoder`` may be replaced by another thread between hops (a new
-instrument name): it is read once per hop.
+``paused`` (set by the control's transport stop on live input, `mirage.engine.rig_control`):
+the hops and mood steps are still drained (the rings never fill) but not sent; counted in
+``hops_paused``.
+
+Songs and profiles change while it runs (`mirage.engine.rig_control`): each hop record carries
+the generation of the parameters the callback computed it with (``REC_GENERATION``), and the
+hop is encoded by the encoder registered for that generation (`add_encoder`, before the
+change is staged): its track count and instrument strings are those of the song the hop
+belongs to, whenever the writer gets to it.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ import numpy as np
 from kernels.layout import N_FEATURES
 from kernels.ring import ring_pop
 from mirage.audio.state_table_layout import ST_BLOCKSIZE
-from mirage.engine.callback_layout import HEADER_ROW, REC_CAPTURE_NS, TRACK_ROW0, feature_record_shape
+from mirage.engine.callback_layout import HEADER_ROW, REC_CAPTURE_NS, REC_GENERATION, TRACK_ROW0, feature_record_shape
 from mirage.engine.latency import LatencyLog
 from mirage.osc.addresses import STATUS_DEVICE_STATES
 from mirage.osc.status_encoder import encode_status
@@ -70,7 +75,8 @@ class OscWriter(threading.Thread):
     def __init__(self, graph, hop_encoder, sender, *, emotion=None, emotion_encoder=None, poll_s: float = POLL_S):
         super().__init__(name="mirage-osc-writer", daemon=True)
         self.graph = graph
-        self.hop_encoder = hop_encoder
+        self.encoders = {0: hop_encoder}  # generation -> hop encoder (mirage.engine.rig_control)
+        self.hop_encoder = hop_encoder     # the newest
         self.sender = sender
         self.emotion = emotion
         self.emotion_encoder = emotion_encoder
@@ -92,6 +98,14 @@ class OscWriter(threading.Thread):
         self._reported = (0, 0)
         self.device_state = DEVICE_RUNNING
         self.device_losses = 0
+
+    def add_encoder(self, generation: int, hop_encoder) -> None:
+        """Encode the hops of ``generation`` with ``hop_encoder`` (called before the callback
+        can produce one); encoders of generations long gone are forgotten."""
+        self.encoders[generation] = hop_encoder
+        self.hop_encoder = hop_encoder
+        for old in [g for g in self.encoders if g < generation - 8]:
+            self.encoders.pop(old, None)
 
     def stop(self, timeout_s: float = 1.0) -> None:
         self._stop_event.set()
@@ -117,20 +131,23 @@ class OscWriter(threading.Thread):
         header, data = ring.header, ring.data
         record, features = self._record, self._features
         taken = 0
+        n_tracks = None
         while ring_pop(header, data, record):
             np.copyto(features, record[TRACK_ROW0:], casting="unsafe")
             taken += 1
             if self.paused:
                 self.hops_paused += 1
                 continue
+            encoder = self.encoders.get(int(record[HEADER_ROW, REC_GENERATION]), self.hop_encoder)
+            n_tracks = encoder.n_tracks
             capture_ns = int(record[HEADER_ROW, REC_CAPTURE_NS])
             capture_s = (capture_ns + self.wall_offset_ns) * 1e-9
-            datagrams = self.hop_encoder.encode(features, capture_s)
+            datagrams = encoder.encode(features[:n_tracks], capture_s)
             self.sender.send(datagrams, capture_s)
             self.hop_to_send.add(time.monotonic_ns() - capture_ns)
             self.hops_sent += 1
-        if taken:
-            self.latest_features = features.copy()
+        if n_tracks is not None:
+            self.latest_features = features[:n_tracks].copy()
         if self.emotion is not None:
             while (result := self.emotion.pop_result()) is not None:
                 arousal, valence, time_s = result
