@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kernels.analyzer import TrackAnalyzer
+from kernels.analyzer import DEFAULT_PITCH_RANGE_HZ, TrackAnalyzer
 from kernels.pitch import pitch_bin_range
 from kernels.analyzer_counters import FRAMES, NEXT_FRAME_END, NO_ROOM, NONFINITE, PENDING_END, SAMPLES
 from kernels.ring import Ring, capacity_for
@@ -87,7 +87,11 @@ class EngineGraph:
             if channel_map.max() >= playback.shape[1]:
                 raise ParameterError(f"track column {channel_map.max()} is outside the song's {playback.shape[1]} columns")
         max_tracks = max(n_tracks, max_tracks or 0)
-        pitch_ranges_hz = np.asarray(pitch_ranges_hz, dtype=np.float64).reshape(n_tracks, 2)
+        if pitch_ranges_hz is None:
+            pitch_ranges_hz = np.tile(DEFAULT_PITCH_RANGE_HZ, (n_tracks, 1))
+        pitch_ranges_hz = np.asarray(pitch_ranges_hz, dtype=np.float64)
+        if pitch_ranges_hz.shape != (n_tracks, 2):
+            raise ParameterError(f"pitch ranges must be {n_tracks} (fmin, fmax) pairs, got shape {pitch_ranges_hz.shape}")
         pad = max_tracks - n_tracks  # the rows of tracks the first song does not have (unused until staged)
         self.analyzer = TrackAnalyzer(max_tracks, sr_hz, n_fft=n_fft, hop=hop,
                                       pitch_ranges_hz=np.vstack([pitch_ranges_hz, np.repeat(pitch_ranges_hz[-1:], pad, 0)]),
