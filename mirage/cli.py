@@ -5,7 +5,8 @@
     mirage analyze PATH... [--out FILE.csv]   features of files, offline
     mirage batch PATH... --out DIR            a catalogue: Parquet per input, a manifest
     mirage bench [--quick] [--json FILE]       kernel latency vs librosa
-    mirage run [demo|PATH|live] [-d DEVICE]   the real-time engine
+    mirage run [demo|PATH|live] [-d DEVICE]   the real-time engine (--config RIG.toml: a rig file)
+    mirage setup [--out RIG.toml]             the set-up questions, written as a rig file
     mirage devices                            list audio devices
     mirage monitor ...                        watch an OSC stream
     mirage view [--listen PORT]               the OSC stream as a live web page
@@ -43,6 +44,7 @@ SUBCOMMANDS = {
     "batch": "analyse a catalogue: one Parquet file per input, a manifest; local processes or a Dask cluster",
     "bench": "benchmark the kernels against librosa (per-chunk latency)",
     "run": "run the real-time engine on a sound card or a multitrack file, sending OSC",
+    "setup": "answer the set-up questions (live or recorded, song, monitor, profiles, controller): a rig file",
     "devices": "list the audio devices",
     "monitor": "print the OSC messages MIRAGE sends",
     "view": "a live web page of the OSC stream: per-track meters, the mood, the status",

@@ -338,7 +338,9 @@ def main(args: argparse.Namespace) -> int:
                         pitch_ranges_hz=first.ranges_hz, profiles=first.profiles, hop_encoder=hop_encoder,
                         emotion_encoder=emotion_encoder, sender=sender, emotion=not args.no_emotion,
                         emotion_model=args.emotion_model, emotion_smoothing_s=args.emotion_smoothing,
-                        loop=args.loop, shutdown=shutdown)  # defers the signals (mirage.lifecycle)
+                        loop=args.loop, shutdown=shutdown,  # defers the signals (mirage.lifecycle)
+                        max_tracks=max(s.n_tracks for s in songs), input_channels=live_inputs,
+                        hold_at_end=hold_at_end)
         target.attach(engine)
         try:
             compiling.done()

@@ -119,8 +119,12 @@ class RigControl:
     def select_song(self, index: int) -> None:
         if not 0 <= index < len(self._songs):
             raise ValueError(f"song {index} out of range: the setlist has {len(self._songs)} (0..{len(self._songs) - 1})")
-        self.index = index
-        self._stage(new_song=True)
+        before, self.index = self.index, index
+        try:
+            self._stage(new_song=True)
+        except Exception:
+            self.index = before
+            raise
 
     def transport_running(self) -> bool:
         return self.running
