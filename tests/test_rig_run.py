@@ -119,3 +119,34 @@ tracks = [{{ name = "low", profile = "GUITAR" }}, {{ name = "high" }}]
     assert stats["emotion_resets"] >= 1
     assert stats["control"]["bad_input"] == {}
     assert stats["dropped_frames"] == 0
+
+
+def short_song(folder, hz: float, seconds: float = 1.5):
+    folder.mkdir()
+    t = np.arange(int(seconds * 48000)) / 48000
+    sf.write(folder / "a.wav", (0.3 * np.sin(2 * np.pi * hz * t)).astype(np.float32), 48000)
+    return folder
+
+
+@pytest.mark.parametrize("advance, song, ends", [("next", 1, True), ("stop", 0, True), ("hold", 0, False)])
+def test_at_a_songs_end_next_stop_or_hold(tmp_path, advance, song, ends):
+    """next: the second song follows, and its end ends the run; stop: the first song's end
+    ends it; hold: it waits (until --duration here)."""
+    from tests.engine_runs import run_engine
+
+    short_song(tmp_path / "one", 330.0)
+    short_song(tmp_path / "two", 440.0)
+    rig = tmp_path / "rig.toml"
+    rig.write_text('[[songs]]\nsource = "one"\n[[songs]]\nsource = "two"\n')
+    done = run_engine(["--config", str(rig), "--clock", "--no-emotion", "--advance", advance,
+                       "--duration", "20" if ends else "4",
+                       "--stats-json", str(tmp_path / "s.json")], timeout_s=120)
+    assert done.returncode == 0, done.stderr
+    stats = read_stats(tmp_path / "s.json")
+    assert stats["song"] == song
+    assert len(stats["song_changes_ms"]) == (1 if advance == "next" else 0)
+    frames = int((1.5 * 48000 - 2048) // 512) + 1  # every frame of one song
+    assert stats["hops_sent"] == frames * (2 if advance == "next" else 1)
+    assert ("song 0 ended: next, 1 (two)" in done.stderr) == (advance == "next")
+    if ends:  # long before --duration
+        assert stats["callbacks"] * 512 < 10 * 48000
