@@ -61,9 +61,9 @@ from kernels.fftw import R2CPlan, aligned_empty
 from kernels.frame import frame_features
 from kernels.layout import N_FEATURES
 from kernels.pitch import pitch_bin_range
-from kernels.rhythm_layout import N_RHYTHM, RP_ENABLED
+from kernels.rhythm_layout import DEFAULT_ATTACK_MS, DEFAULT_RELEASE_MS, N_RHYTHM, RP_ENABLED
 from kernels.spectral import bin_width_hz
-from kernels.track_rhythm import DEFAULT_ATTACK_MS, DEFAULT_RELEASE_MS, RhythmArrays, track_rhythm
+from kernels.track_rhythm import RhythmArrays, track_rhythm
 from kernels.window import periodic_hann
 
 ALL_TRACK_FRAMES = 1 << 62

@@ -11,7 +11,7 @@ in this order::
     5 onset        strength 0..1 of an onset detected in this hop; 0 = no onset
     6 novelty      the onset detector's novelty (SuperFlux-like flux, mean per band, >= 0)
 
-Numba freezes these module-level ints into the machine code: no literal index anywhere
+Pure Python (no numba): the command line reads its defaults from here. Numba freezes these module-level ints into the machine code: no literal index anywhere
 (``tests/test_shared_layout.py`` checks they are unique and in range).
 """
 
@@ -32,6 +32,12 @@ N_RHYTHM: Final = 7
 RHYTHM_NAMES = ("level", "level_db", "bass", "mid", "high", "onset", "novelty")
 N_BANDS3: Final = 3
 """bass, mid, high: the three band values, consecutive from RH_BASS."""
+
+DEFAULT_ATTACK_MS = 0.0
+"""Level smoothing, rising: none by default (a hit shows in the hop it arrives)."""
+DEFAULT_RELEASE_MS = 100.0
+"""Level smoothing, falling: 100 ms time constant (a visual decays instead of flickering)."""
+MAX_SMOOTHING_MS = 60_000.0
 
 BASS_MAX_HZ = 250.0
 MID_MAX_HZ = 4000.0

@@ -30,16 +30,12 @@ from kernels.onset import (
     log_band_flux, pick_onset,
 )
 from kernels.rhythm_layout import (
-    BASS_MAX_HZ, MID_MAX_HZ, N_BANDS3, N_ENERGY_HISTORY, N_RHYTHM, N_RP, RE_BASS_END, RE_FB0, RE_MID_END, RH_BASS, RH_LEVEL,
+    DEFAULT_ATTACK_MS, DEFAULT_RELEASE_MS, MAX_SMOOTHING_MS, BASS_MAX_HZ, MID_MAX_HZ, N_BANDS3, N_ENERGY_HISTORY, N_RHYTHM, N_RP, RE_BASS_END, RE_FB0, RE_MID_END, RH_BASS, RH_LEVEL,
     RH_LEVEL_DB, RH_NOVELTY, RH_ONSET, RP_AMP_SCALE, RP_ENABLED, RP_LAG, RP_MIN_IOI_HOPS, RP_NOVELTY_RELEASE,
     RP_ONSET_DELTA, RP_POWER_SCALE, RP_RANGE_RELEASE, RP_SMOOTH_ATTACK, RP_SMOOTH_RELEASE, RS_BASS_SMOOTH,
     RS_BASS_TOP, RS_ENERGY0, RS_FRAMES, RS_LEVEL_SMOOTH, RS_LEVEL_TOP, RS_NOVELTY0, RS_NOVELTY_PEAK, RS_SINCE_ONSET,
 )
 
-DEFAULT_ATTACK_MS = 0.0
-"""Level smoothing, rising: none by default (a hit shows in the hop it arrives)."""
-DEFAULT_RELEASE_MS = 100.0
-"""Level smoothing, falling: 100 ms time constant (a visual decays instead of flickering)."""
 
 
 @njit(cache=True, nogil=True)
@@ -114,8 +110,8 @@ class RhythmArrays:
                  enabled: bool = True, attack_ms: float = DEFAULT_ATTACK_MS,
                  release_ms: float = DEFAULT_RELEASE_MS):
         for name, value in (("level attack", attack_ms), ("level release", release_ms)):
-            if not (math.isfinite(value) and 0.0 <= value <= 60_000.0):
-                raise ParameterError(f"{name} must be within 0..60000 ms, got {value:g}")
+            if not (math.isfinite(value) and 0.0 <= value <= MAX_SMOOTHING_MS):
+                raise ParameterError(f"{name} must be within 0..{MAX_SMOOTHING_MS:g} ms, got {value:g}")
         hop_s = hop / sr_hz
         self.hop_s = hop_s
         self.params = np.zeros(N_RP, dtype=np.float64)

@@ -20,8 +20,10 @@ Who writes, who reads::
                                REC_*        ring (E_FEATURE_RING)
 
 Feature record: row ``HEADER_ROW`` = (hop index, capture time of the hop's last sample in
-`kernels.clock` ns, non-finite samples so far, 0, ...); row ``TRACK_ROW0 + c`` = the features
-of track ``c`` in `kernels.layout`'s order. One record per hop, hence one OSC bundle.
+`kernels.clock` ns, non-finite samples so far, mix novelty, 0, ...); row ``TRACK_ROW0 + c`` =
+the features of track ``c`` in `kernels.layout`'s order, then from column ``REC_RHYTHM0`` its
+rhythm values in `kernels.rhythm_layout`'s order (0 unless the rhythm layer is on). One record
+per hop, hence one OSC bundle.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from __future__ import annotations
 from typing import Final
 
 from kernels.layout import N_FEATURES
+from kernels.rhythm_layout import N_RHYTHM
 
 # --------------------------------------------------------------------------- params (E_PARAMS)
 P_TRACKS: Final = 0
@@ -40,6 +43,10 @@ P_PLAN: Final = 5                      # address of the FFTW plan (kernels.fftw)
 P_MAX_HOPS: Final = 6                  # rows of E_OUT
 P_SOURCE_COLUMNS: Final = 7            # columns of the source block (playback mode)
 P_LOOP: Final = 8                      # 1 = play the song again at its end
+P_RHYTHM_EDGES: Final = 9              # length of E_RHYTHM_EDGES
+P_RHYTHM_STATE_COLS: Final = 10        # columns of E_RHYTHM_STATE
+P_RHYTHM_LAG: Final = 11               # rows per track of E_RHYTHM_PREV
+P_RHYTHM_BANDS: Final = 12             # columns of E_RHYTHM_PREV
 N_PARAMS: Final = 16
 
 MODE_LIVE: Final = 0
@@ -68,7 +75,9 @@ TRACK_ROW0: Final = 1                  # row of track 0; track c is row TRACK_RO
 REC_HOP_INDEX: Final = 0               # columns of HEADER_ROW
 REC_CAPTURE_NS: Final = 1
 REC_NONFINITE: Final = 2
-RECORD_COLUMNS: Final = N_FEATURES
+REC_MIX_NOVELTY: Final = 3             # mean over the tracks of their onset novelty (0 without --rhythm)
+REC_RHYTHM0: Final = N_FEATURES        # columns of a track row: the features, then the rhythm values
+RECORD_COLUMNS: Final = N_FEATURES + N_RHYTHM
 
 
 def feature_record_shape(n_tracks: int) -> tuple[int, int]:

@@ -30,12 +30,15 @@ class Engine:
 
     def __init__(self, source, *, n_fft: int, hop: int, blocksize: int, pitch_ranges_hz, profiles: list[str],
                  hop_encoder, emotion_encoder, sender, emotion: bool, emotion_model=None,
-                 emotion_smoothing_s: float = 0.0, loop: bool = False, shutdown=None):
+                 emotion_smoothing_s: float = 0.0, loop: bool = False, shutdown=None,
+                 rhythm_encoder=None, level_attack_ms: float | None = None, level_release_ms: float | None = None):
         """``shutdown`` (a `mirage.lifecycle.Shutdown`): deferred just before the first
         shared-memory segment is made, checked between the slow steps after it (a stop
         request raises `mirage.lifecycle.Interrupted` there); whatever was made is released.
         The analyzer's warm-up (a compile when numba's cache is cold) comes first, while a
-        signal still ends the process at once."""
+        signal still ends the process at once. ``rhythm_encoder`` (a
+        `mirage.osc.track_rhythm_encoder.TrackRhythmEncoder`): compute the per-track rhythm
+        layer in the callback and send it (``--rhythm``); None: neither."""
         from mirage.engine.callback import engine_callback
         from mirage.engine.graph import EngineGraph
         from mirage.engine.osc_writer import OscWriter
@@ -53,7 +56,10 @@ class Engine:
             self.graph = EngineGraph(n_tracks=len(source.names), sr_hz=source.sr_hz, n_fft=n_fft, hop=hop,
                                      pitch_ranges_hz=pitch_ranges_hz, channel_map=source.channel_map,
                                      playback=source.playback, max_block=max(8 * blocksize, 4096),
-                                     loop=loop, output_gain=1.0 if source.play else 0.0)
+                                     loop=loop, output_gain=1.0 if source.play else 0.0,
+                                     rhythm=rhythm_encoder is not None,
+                                     **({} if level_attack_ms is None else {"level_attack_ms": level_attack_ms}),
+                                     **({} if level_release_ms is None else {"level_release_ms": level_release_ms}))
             self._callback = engine_callback()
             if shutdown is not None:
                 shutdown.defer()
@@ -72,7 +78,7 @@ class Engine:
                 self.emotion.spawn()  # its start-up overlaps the rest of the engine's and the stream's
                 checkpoint()
             self.writer = OscWriter(self.graph, hop_encoder, sender, emotion=self.emotion,
-                                    emotion_encoder=emotion_encoder)
+                                    emotion_encoder=emotion_encoder, rhythm_encoder=rhythm_encoder)
         except BaseException:  # shared memory outlives the process unless unlinked
             self._release()
             raise
@@ -204,6 +210,7 @@ class Engine:
             elapsed_s=time.monotonic() - self.started_s, sr_hz=self.graph.sr_hz, source=self.source.label,
             track_names=list(self.source.names), profiles=list(self.profiles), levels=self.graph.take_levels(),
             features=self.writer.latest_features, emotion=self.writer.latest_emotion,
+            rhythm=self.writer.latest_rhythm,
             callbacks=self.counters()["callbacks"], xruns=self.xruns(), dropped_frames=self.dropped(),
             osc_errors=self.sender.errors, emotion_restarts=self.emotion.restarts if self.emotion else 0,
             callback_p99_us=cb["p99"] if cb else None, hop_to_send_p99_us=hs["p99"] if hs else None,

@@ -1,5 +1,8 @@
 """The OSC writer thread: drains the feature ring, encodes, sends; forwards the emotion.
 
+With a rhythm encoder (``--rhythm``) each hop's per-track rhythm values
+(`mirage.osc.track_rhythm_encoder`) follow its feature datagrams, with the same time tag.
+
 It is the feature ring's only consumer. Per hop record it converts the features to float32,
 encodes them with the preallocated template encoder (`mirage.osc.hop_encoder`), sends the
 datagrams to every target (`mirage.osc.sender`, non-blocking, errors counted), and logs
@@ -34,7 +37,8 @@ import numpy as np
 from kernels.layout import N_FEATURES
 from kernels.ring import ring_pop
 from mirage.audio.state_table_layout import ST_BLOCKSIZE
-from mirage.engine.callback_layout import HEADER_ROW, REC_CAPTURE_NS, TRACK_ROW0, feature_record_shape
+from kernels.rhythm_layout import N_RHYTHM, RH_ONSET
+from mirage.engine.callback_layout import HEADER_ROW, REC_CAPTURE_NS, REC_RHYTHM0, TRACK_ROW0, feature_record_shape
 from mirage.engine.latency import LatencyLog
 from mirage.osc.addresses import STATUS_DEVICE_STATES
 from mirage.osc.status_encoder import encode_status
@@ -67,7 +71,8 @@ def _make_this_thread_punctual() -> str:
 class OscWriter(threading.Thread):
     """Background thread; `stop()` ends it after a last drain."""
 
-    def __init__(self, graph, hop_encoder, sender, *, emotion=None, emotion_encoder=None, poll_s: float = POLL_S):
+    def __init__(self, graph, hop_encoder, sender, *, emotion=None, emotion_encoder=None, poll_s: float = POLL_S,
+                 rhythm_encoder=None):
         super().__init__(name="mirage-osc-writer", daemon=True)
         self.graph = graph
         self.hop_encoder = hop_encoder
@@ -82,11 +87,16 @@ class OscWriter(threading.Thread):
         self.paused = False
         self.latest_features: np.ndarray | None = None
         self.latest_emotion: tuple[float, float] | None = None
+        self.rhythm_encoder = rhythm_encoder
+        self.latest_rhythm: np.ndarray | None = None
+        self.onsets_sent = 0
         self.wall_offset_ns = time.time_ns() - time.monotonic_ns()
         self.scheduling = "not started"
         self._stop_event = threading.Event()
         self._record = np.zeros(feature_record_shape(graph.n_tracks), dtype=np.float64)
         self._features = np.zeros((graph.n_tracks, N_FEATURES), dtype=np.float32)
+        self._rhythm = np.zeros((graph.n_tracks, N_RHYTHM), dtype=np.float32)
+        self._onset_held = np.zeros(graph.n_tracks, dtype=np.float32)
         self.drain()  # compiles (or loads) ring_pop for these record types before the first hop
         self._next_status_s = 0.0
         self._reported = (0, 0)
@@ -118,7 +128,7 @@ class OscWriter(threading.Thread):
         record, features = self._record, self._features
         taken = 0
         while ring_pop(header, data, record):
-            np.copyto(features, record[TRACK_ROW0:], casting="unsafe")
+            np.copyto(features, record[TRACK_ROW0:, :N_FEATURES], casting="unsafe")
             taken += 1
             if self.paused:
                 self.hops_paused += 1
@@ -127,10 +137,22 @@ class OscWriter(threading.Thread):
             capture_s = (capture_ns + self.wall_offset_ns) * 1e-9
             datagrams = self.hop_encoder.encode(features, capture_s)
             self.sender.send(datagrams, capture_s)
+            if self.rhythm_encoder is not None:
+                rhythm = self._rhythm
+                np.copyto(rhythm, record[TRACK_ROW0:, REC_RHYTHM0:REC_RHYTHM0 + N_RHYTHM], casting="unsafe")
+                self.sender.send(self.rhythm_encoder.encode(rhythm, capture_s), capture_s)
+                onsets = rhythm[:, RH_ONSET]
+                self.onsets_sent += int(np.count_nonzero(onsets))
+                np.maximum(self._onset_held, onsets, out=self._onset_held)
             self.hop_to_send.add(time.monotonic_ns() - capture_ns)
             self.hops_sent += 1
         if taken:
             self.latest_features = features.copy()
+            if self.rhythm_encoder is not None:
+                latest = self._rhythm.copy()
+                latest[:, RH_ONSET] = self._onset_held  # the strongest onset since the last drain
+                self._onset_held[:] = 0.0
+                self.latest_rhythm = latest
         if self.emotion is not None:
             while (result := self.emotion.pop_result()) is not None:
                 arousal, valence, time_s = result
