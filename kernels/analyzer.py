@@ -214,7 +214,7 @@ class TrackAnalyzer:
     def __init__(
         self, n_tracks: int, sr_hz: float, *, n_fft: int = 2048, hop: int = 512,
         pitch_ranges_hz=None, channel_map=None, max_block: int = 4096, plan: R2CPlan | None = None,
-        rhythm: bool = True, level_attack_ms: float = DEFAULT_ATTACK_MS,
+        rhythm: bool = False, level_attack_ms: float = DEFAULT_ATTACK_MS,
         level_release_ms: float = DEFAULT_RELEASE_MS,
     ):
         if n_tracks < 1:
