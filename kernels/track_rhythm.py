@@ -22,9 +22,10 @@ from numba import njit
 from kernels.adaptive_range import (
     BAND_SPAN_DB, LEVEL_TOP_FLOOR_DB, RANGE_RELEASE_S, coefficient, follow_top, normalise, smooth,
 )
-from kernels.bands import band_db, band_edges
+from kernels.bands import band_edges, power_db
 from kernels.errors import ParameterError
-from kernels.level import LEVEL_FLOOR_DB, hop_level_db
+from kernels.fast_log import fast_ln
+from kernels.level import LEVEL_FLOOR_DB, db_of_mean_square, hop_mean_square
 from kernels.onset import (
     LOG_GAIN, NOVELTY_PEAK_RELEASE_S, ONSET_DELTA, energy_rise, ONSET_HISTORY_S, ONSET_MIN_IOI_S, filterbank_edges, flux_lag,
     log_band_flux, pick_onset,
@@ -53,7 +54,8 @@ def track_rhythm(samples, hop_begin, hop, mag, edges, params, state, prev, out):
     attack = params[RP_SMOOTH_ATTACK]
     release = params[RP_SMOOTH_RELEASE]
 
-    level_db = hop_level_db(samples, hop_begin, hop)
+    mean_square = hop_mean_square(samples, hop_begin, hop)
+    level_db = db_of_mean_square(mean_square)
     top = follow_top(level_db, state[RS_LEVEL_TOP], range_release, LEVEL_TOP_FLOOR_DB)
     state[RS_LEVEL_TOP] = top
     y = smooth(state[RS_LEVEL_SMOOTH], normalise(level_db, top), attack, release)
@@ -61,22 +63,20 @@ def track_rhythm(samples, hop_begin, hop, mag, edges, params, state, prev, out):
     out[RH_LEVEL] = y
     out[RH_LEVEL_DB] = level_db
 
+    novelty, bass, mid, high = log_band_flux(mag, edges, RE_FB0, params[RP_POWER_SCALE], prev[frames % lag],
+                                             edges[RE_BASS_END], edges[RE_MID_END])
     band_floor_db = max(LEVEL_TOP_FLOOR_DB, top - BAND_SPAN_DB)
     power_scale = params[RP_POWER_SCALE]
-    lo = 1
     for b in range(N_BANDS3):
-        hi = edges[RE_BASS_END] if b == 0 else (edges[RE_MID_END] if b == 1 else mag.size)
-        x_db = band_db(mag, lo, hi, power_scale)
+        x_db = power_db(bass if b == 0 else (mid if b == 1 else high), power_scale)
         band_top = follow_top(x_db, state[RS_BASS_TOP + b], range_release, LEVEL_TOP_FLOOR_DB)
         state[RS_BASS_TOP + b] = band_top
         y = smooth(state[RS_BASS_SMOOTH + b], normalise(x_db, max(band_top, band_floor_db)), attack, release)
         state[RS_BASS_SMOOTH + b] = y
         out[RH_BASS + b] = y
-        lo = hi
 
-    novelty = log_band_flux(mag, edges, RE_FB0, params[RP_AMP_SCALE], prev[frames % lag])
-    rms = math.sqrt(10.0 ** (level_db / 10.0))
-    novelty += energy_rise(math.log1p(LOG_GAIN * rms), state[RS_ENERGY0:RS_ENERGY0 + N_ENERGY_HISTORY], frames)
+    log_energy = 0.5 * fast_ln(1.0 + LOG_GAIN * LOG_GAIN * mean_square)
+    novelty += energy_rise(log_energy, state[RS_ENERGY0:RS_ENERGY0 + N_ENERGY_HISTORY], frames)
     history = state[RS_NOVELTY0:]
     since = state[RS_SINCE_ONSET] + 1.0
     is_onset = pick_onset(novelty, history, frames, since, params[RP_ONSET_DELTA], params[RP_MIN_IOI_HOPS])
@@ -126,9 +126,10 @@ class RhythmArrays:
         p[RP_ONSET_DELTA] = ONSET_DELTA
         p[RP_MIN_IOI_HOPS] = max(1, int(math.ceil(ONSET_MIN_IOI_S / hop_s)))
         p[RP_NOVELTY_RELEASE] = coefficient(NOVELTY_PEAK_RELEASE_S, hop_s)
-        fb = filterbank_edges(n_fft, sr_hz)
+        splits = band_edges(n_fft, sr_hz, BASS_MAX_HZ, MID_MAX_HZ)
+        fb = filterbank_edges(n_fft, sr_hz, splits)
         self.edges = np.zeros(RE_FB0 + fb.size, dtype=np.int64)
-        self.edges[RE_BASS_END], self.edges[RE_MID_END] = band_edges(n_fft, sr_hz, BASS_MAX_HZ, MID_MAX_HZ)
+        self.edges[RE_BASS_END], self.edges[RE_MID_END] = splits
         self.edges[RE_FB0:] = fb
         n_history = max(1, int(round(ONSET_HISTORY_S / hop_s)))
         self.state = np.zeros((n_tracks, RS_NOVELTY0 + n_history), dtype=np.float64)
