@@ -215,3 +215,32 @@ def test_without_rhythm_the_profiles_are_byte_for_byte_the_feature_encoders(song
     for datagram, hop in zip(features, expected):
         (want,) = encoder.encode(hop, 1.7e9)  # the time tag (bytes 8..15) aside, the same bytes
         assert datagram[:8] == bytes(want[:8]) and datagram[16:] == bytes(want[16:])
+
+
+def test_the_osc_writer_sends_the_rhythm_and_holds_each_onset_for_the_view():
+    from mirage.osc.sender import OscSender
+    from mirage.osc.track_rhythm_encoder import TrackRhythmEncoder
+    from mirage.engine.osc_writer import OscWriter
+
+    song = _song()
+    graph = EngineGraph(n_tracks=2, sr_hz=SR_HZ, n_fft=N_FFT, hop=HOP, pitch_ranges_hz=None,
+                        channel_map=np.arange(2), playback=song, max_block=4096, output_gain=0.0, rhythm=True)
+    receiver = _RawReceiver()
+    try:
+        with OscSender([f"127.0.0.1:{receiver.port}"]) as sender:
+            writer = OscWriter(graph, make_hop_encoder(2), sender, rhythm_encoder=TrackRhythmEncoder(2))
+            assert writer.take_rhythm() is None  # before the first hop
+            call = engine_callback().ctypes
+            out = np.zeros((HOP, 2), np.float32)
+            while not graph.finished:
+                call(None, out.ctypes.data, HOP, None, 0, graph.table.address)
+            writer.drain()
+            assert writer.onsets_sent == len(CLICKS_S) + np.count_nonzero(_offline_rhythm(song)[:, 1, RH_ONSET])
+            first = writer.take_rhythm()
+            again = writer.take_rhythm()
+            assert wait_for(lambda: sum(b"/mirage/track/0/onset" in d for d in receiver.datagrams) == len(CLICKS_S))
+    finally:
+        receiver.close()
+        graph.close()
+    assert first.shape == (2, N_RHYTHM) and first[0, RH_ONSET] > 0  # an onset since the start, held
+    assert again[0, RH_ONSET] == 0 and np.array_equal(again[:, :RH_ONSET], first[:, :RH_ONSET])

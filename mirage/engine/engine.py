@@ -210,7 +210,7 @@ class Engine:
             elapsed_s=time.monotonic() - self.started_s, sr_hz=self.graph.sr_hz, source=self.source.label,
             track_names=list(self.source.names), profiles=list(self.profiles), levels=self.graph.take_levels(),
             features=self.writer.latest_features, emotion=self.writer.latest_emotion,
-            rhythm=self.writer.latest_rhythm,
+            rhythm=self.writer.take_rhythm(),
             callbacks=self.counters()["callbacks"], xruns=self.xruns(), dropped_frames=self.dropped(),
             osc_errors=self.sender.errors, emotion_restarts=self.emotion.restarts if self.emotion else 0,
             callback_p99_us=cb["p99"] if cb else None, hop_to_send_p99_us=hs["p99"] if hs else None,

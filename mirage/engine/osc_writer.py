@@ -149,10 +149,7 @@ class OscWriter(threading.Thread):
         if taken:
             self.latest_features = features.copy()
             if self.rhythm_encoder is not None:
-                latest = self._rhythm.copy()
-                latest[:, RH_ONSET] = self._onset_held  # the strongest onset since the last drain
-                self._onset_held[:] = 0.0
-                self.latest_rhythm = latest
+                self.latest_rhythm = self._rhythm.copy()
         if self.emotion is not None:
             while (result := self.emotion.pop_result()) is not None:
                 arousal, valence, time_s = result
@@ -166,6 +163,17 @@ class OscWriter(threading.Thread):
                 self.latest_emotion = (arousal, valence)
                 self.emotion_sent += 1
         return taken
+
+    def take_rhythm(self) -> np.ndarray | None:
+        """The latest per-track rhythm values, their onset column the strongest onset sent
+        since the previous call (then forgotten; a race with the writer only affects the
+        display). None without ``--rhythm`` or before the first hop."""
+        if self.latest_rhythm is None:
+            return None
+        latest = self.latest_rhythm.copy()
+        latest[:, RH_ONSET] = self._onset_held
+        self._onset_held[:] = 0.0
+        return latest
 
     def counts(self) -> tuple[int, int, int, int]:
         """(xruns, dropped hops, OSC send errors, emotion restarts) so far."""
