@@ -6,6 +6,8 @@
 * ``mirage run --clock --rhythm`` sends ``/mirage/track/<n>/level``, ``/bands`` and
   ``/onset`` (oscdump, a real receiver); the onsets are those of ``mirage analyze
   --onsets-out`` and the level/bands its ``--out`` columns, the time tags those of the hops.
+* On JACK's dummy driver (a real PortAudio device), a played file's rhythm as oscdump
+  receives it is the offline rhythm.
 * Without ``--rhythm`` the ``readme`` and ``mirage-code`` datagrams are byte for byte those
   of the feature encoders, and nothing else is sent but ``/mirage/status``.
 """
@@ -25,7 +27,7 @@ import soundfile as sf
 from kernels.analyzer import TrackAnalyzer, analyze_tracks
 from kernels.layout import N_FEATURES
 from kernels.ring import ring_pop
-from kernels.rhythm_layout import N_RHYTHM, RH_NOVELTY, RH_ONSET
+from kernels.rhythm_layout import N_RHYTHM, RH_LEVEL, RH_NOVELTY, RH_ONSET
 from mirage.engine.callback import engine_callback
 from mirage.engine.callback_layout import HEADER_ROW, REC_MIX_NOVELTY, REC_RHYTHM0, TRACK_ROW0
 from mirage.engine.graph import EngineGraph
@@ -244,3 +246,35 @@ def test_the_osc_writer_sends_the_rhythm_and_holds_each_onset_for_the_view():
         graph.close()
     assert first.shape == (2, N_RHYTHM) and first[0, RH_ONSET] > 0  # an onset since the start, held
     assert again[0, RH_ONSET] == 0 and np.array_equal(again[:, :RH_ONSET], first[:, :RH_ONSET])
+
+
+@pytest.mark.jack
+@pytest.mark.skipif(OSCDUMP is None, reason="liblo's oscdump is not installed (apt-get install liblo-tools)")
+def test_on_jack_the_rhythm_of_a_played_file_is_the_offline_rhythm(jack_server, song_file):
+    """`mirage run --rhythm` on a real PortAudio device (JACK's dummy driver), heard by oscdump."""
+    from mirage.osc.sender import OscSender
+
+    path, song = song_file
+    expected = _offline_rhythm(song)
+    dump = OscDump()
+    try:
+        with OscSender([f"127.0.0.1:{dump.port}"]) as probe:
+            dump.wait_ready(probe)
+        done = run_engine(["--input", str(path), "--device", "system", "--no-emotion", "--rhythm",
+                           "-o", f"127.0.0.1:{dump.port}"])
+        assert done.returncode == 0, done.stderr
+
+        def parsed():
+            return [parse_oscdump_line(x) for x in list(dump.lines) if " /probe " not in x]
+        assert wait_for(lambda: sum(a == "/mirage/track/1/bands" for _, a, _, _ in parsed()) >= len(expected), HANG_S)
+    finally:
+        dump.stop()
+    got = parsed()
+    for c in (0, 1):
+        level = [args for _, a, _, args in got if a == f"/mirage/track/{c}/level"]
+        onsets = [args[0] for _, a, _, args in got if a == f"/mirage/track/{c}/onset"]
+        assert len(level) == len(expected)
+        assert [lv for lv, _ in level] == pytest.approx(expected[:, c, RH_LEVEL].tolist(), abs=1e-5)
+        want = expected[:, c, RH_ONSET]
+        assert onsets == pytest.approx(want[want > 0].tolist(), abs=1e-5)
+    assert sum(1 for _, a, _, _ in got if a == "/mirage/track/0/onset") == len(CLICKS_S)
