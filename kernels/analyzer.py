@@ -61,7 +61,9 @@ from kernels.fftw import R2CPlan, aligned_empty
 from kernels.frame import frame_features
 from kernels.layout import N_FEATURES
 from kernels.pitch import pitch_bin_range
+from kernels.rhythm_layout import DEFAULT_ATTACK_MS, DEFAULT_RELEASE_MS, N_RHYTHM, RP_ENABLED
 from kernels.spectral import bin_width_hz
+from kernels.track_rhythm import RhythmArrays, track_rhythm
 from kernels.window import periodic_hann
 
 ALL_TRACK_FRAMES = 1 << 62
@@ -86,18 +88,23 @@ def _store_mirrored(block, begin, column, row, slot, count, ring):
 
 
 @njit(cache=True, nogil=True)
-def _next_track_frame(history, counters, window, plan_address, fft_in, fft_out, mag, bin_hz, pitch_bins,
-                      hz_per_bin, pending, out, out_end, written):
+def _next_track_frame(history, counters, hop, window, plan_address, fft_in, fft_out, mag, bin_hz, pitch_bins,
+                      hz_per_bin, pending, out, out_end, written, rhythm):
     """Compute the pending frame's next track; when it was the last, move the frame to
     ``out[written]`` (or count it in NO_ROOM). Returns the new number of frames in `out`."""
     n_tracks = history.shape[0]
     ring = history.shape[1] // 2
     c = counters[PENDING_TRACK]
     end = counters[PENDING_END]
+    start = (end - window.size) % ring
     frame_features(
-        history[c], (end - window.size) % ring, window, plan_address, fft_in, fft_out, mag,
+        history[c], start, window, plan_address, fft_in, fft_out, mag,
         bin_hz, pitch_bins[c, 0], pitch_bins[c, 1], hz_per_bin, pending[c],
     )
+    edges, rparams, rstate, rprev, rpending, rout = rhythm
+    if rparams[RP_ENABLED] != 0.0:
+        track_rhythm(history[c], start + window.size - hop, hop, mag, edges, rparams, rstate[c], rprev[c],
+                     rpending[c])
     counters[TRACK_FRAMES] += 1
     if c + 1 < n_tracks:
         counters[PENDING_TRACK] = c + 1
@@ -109,6 +116,8 @@ def _next_track_frame(history, counters, window, plan_address, fft_in, fft_out, 
     for t in range(n_tracks):
         for f in range(pending.shape[1]):
             out[written, t, f] = pending[t, f]
+        for f in range(rpending.shape[1]):
+            rout[written, t, f] = rpending[t, f]
     out_end[written] = end
     return written + 1
 
@@ -116,7 +125,7 @@ def _next_track_frame(history, counters, window, plan_address, fft_in, fft_out, 
 @njit(cache=True, nogil=True)
 def process_block(
     block, channel_map, history, counters, hop, window, plan_address, fft_in, fft_out, mag,
-    bin_hz, pitch_bins, hz_per_bin, pending, out, out_end, min_track_frames, deadline_ns,
+    bin_hz, pitch_bins, hz_per_bin, pending, out, out_end, min_track_frames, deadline_ns, rhythm,
 ):
     """Consume ``block[n_samples, n_inputs]``; write the features of the frames finished.
 
@@ -125,6 +134,11 @@ def process_block(
     more). Returns the number of frames written to ``out[:n]``, oldest first, with their
     absolute end sample in ``out_end[:n]`` (frames that do not fit in `out` are counted in
     ``counters[NO_ROOM]`` and lost). Allocates nothing.
+
+    ``rhythm = (edges, params, state, prev, pending, out)`` (`kernels.track_rhythm.RhythmArrays`
+    and its output ``float32[F, C, N_RHYTHM]``): unless ``params[RP_ENABLED]`` is 0, each
+    track-frame's rhythm values (`kernels.track_rhythm.track_rhythm`) go with its features,
+    into ``out[:n]`` of the tuple.
     """
     n_samples = block.shape[0]
     n_tracks = history.shape[0]
@@ -147,16 +161,17 @@ def process_block(
         if position == counters[NEXT_FRAME_END]:
             # The next sample overwrites the pending frame's first one: finish it now.
             while counters[PENDING_END] != 0:
-                written = _next_track_frame(history, counters, window, plan_address, fft_in, fft_out, mag,
-                                            bin_hz, pitch_bins, hz_per_bin, pending, out, out_end, written)
+                written = _next_track_frame(history, counters, hop, window, plan_address, fft_in, fft_out, mag,
+                                            bin_hz, pitch_bins, hz_per_bin, pending, out, out_end, written,
+                                            rhythm)
             counters[PENDING_END] = position
             counters[PENDING_TRACK] = 0
             counters[FRAMES] += 1
             counters[NEXT_FRAME_END] += hop
     done = 0
     while counters[PENDING_END] != 0 and (done < min_track_frames or monotonic_ns() < deadline_ns):
-        written = _next_track_frame(history, counters, window, plan_address, fft_in, fft_out, mag,
-                                    bin_hz, pitch_bins, hz_per_bin, pending, out, out_end, written)
+        written = _next_track_frame(history, counters, hop, window, plan_address, fft_in, fft_out, mag,
+                                    bin_hz, pitch_bins, hz_per_bin, pending, out, out_end, written, rhythm)
         done += 1
     return written
 
@@ -189,11 +204,18 @@ class TrackAnalyzer:
     max_block : int
         Largest block expected; `process` grows its output buffer for larger ones (outside
         the real-time path, which sizes it once).
+    rhythm : bool
+        Also compute the rhythm values of every track-frame (`kernels.track_rhythm`), read
+        with `rhythm_out` after `process`; False skips them (they stay 0).
+    level_attack_ms, level_release_ms : float
+        Smoothing of the normalised level and bands (`kernels.adaptive_range.smooth`).
     """
 
     def __init__(
         self, n_tracks: int, sr_hz: float, *, n_fft: int = 2048, hop: int = 512,
         pitch_ranges_hz=None, channel_map=None, max_block: int = 4096, plan: R2CPlan | None = None,
+        rhythm: bool = False, level_attack_ms: float = DEFAULT_ATTACK_MS,
+        level_release_ms: float = DEFAULT_RELEASE_MS,
     ):
         if n_tracks < 1:
             raise ParameterError(f"need at least one track, got {n_tracks}")
@@ -227,18 +249,34 @@ class TrackAnalyzer:
         self.pending = np.zeros((self.n_tracks, N_FEATURES), dtype=np.float32)
         self.counters = np.zeros(N_COUNTERS, dtype=np.int64)
         self.counters[NEXT_FRAME_END] = self.n_fft
+        self.rhythm = RhythmArrays(self.n_tracks, self.sr_hz, self.n_fft, self.hop, self.window, enabled=rhythm,
+                                   attack_ms=level_attack_ms, release_ms=level_release_ms)
+        self._n_out = 0
         self._allocate_output(max_block)
 
     def _allocate_output(self, max_block: int) -> None:
         n = max_block // self.hop + 2
         self.out = np.zeros((n, self.n_tracks, N_FEATURES), dtype=np.float32)
         self.out_end = np.zeros(n, dtype=np.int64)
+        self.rhythm_buffer = np.zeros((n, self.n_tracks, N_RHYTHM), dtype=np.float32)
+
+    def rhythm_tuple(self) -> tuple:
+        """``process_block``'s `rhythm` argument."""
+        r = self.rhythm
+        return (r.edges, r.params, r.state, r.prev, r.pending, self.rhythm_buffer)
+
+    @property
+    def rhythm_out(self) -> np.ndarray:
+        """The rhythm values of the frames the last `process` returned: float32
+        ``[n_frames, n_tracks, N_RHYTHM]`` (`kernels.rhythm_layout`), a view the next call overwrites."""
+        return self.rhythm_buffer[:self._n_out]
 
     def reset(self) -> None:
         """Forget all audio seen: the next sample is sample 0 of frame 0."""
         self.history[:] = 0.0
         self.counters[:] = 0
         self.counters[NEXT_FRAME_END] = self.n_fft
+        self.rhythm.reset()
 
     @property
     def frames_done(self) -> int:
@@ -267,17 +305,19 @@ class TrackAnalyzer:
             block, self.channel_map, self.history, self.counters, self.hop, self.window,
             self.plan.address, self.fft_in, self.fft_out, self.mag, self.bin_hz,
             self.pitch_bins, self.hz_per_bin, self.pending, self.out, self.out_end, int(min_track_frames),
-            int(deadline_ns),
+            int(deadline_ns), self.rhythm_tuple(),
         )
+        self._n_out = n
         return self.out[:n]
 
     def warm_up(self) -> None:
         """Compile (or load from cache) the kernels for the block layouts used here."""
-        saved_history, saved_counters = self.history.copy(), self.counters.copy()
+        saved = [a.copy() for a in (self.history, self.counters, self.rhythm.state, self.rhythm.prev)]
         block = np.zeros((self.n_fft, int(self.channel_map.max()) + 1), dtype=np.float32)
         self.process(block)
         self.process(np.asfortranarray(block))
-        self.history[:], self.counters[:] = saved_history, saved_counters
+        for a, b in zip((self.history, self.counters, self.rhythm.state, self.rhythm.prev), saved):
+            a[:] = b
 
 
 def analyze_tracks(

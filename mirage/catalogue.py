@@ -134,7 +134,7 @@ def analyze_input(item: CatalogueInput | Sequence[str], out_dir: str, options: d
         stats = analyze_source([path], out=out, emotion_out=mood_out,
                                n_fft=options.get("n_fft", 2048), hop=options.get("hop", 512),
                                sr_hz=options.get("sr_hz"), profile=options.get("profile"),
-                               summary=False, notice=lambda message: None)
+                               summary=False, notice=lambda message: None, rhythm_columns=True)
     except MirageError as exc:
         row["error"] = str(exc)
         return row

@@ -29,12 +29,24 @@ import numpy as np
 from kernels.layout import FEATURE_NAMES, N_FEATURES
 
 HEADER = "track,frame,time_s," + ",".join(FEATURE_NAMES)
+"""The header of the features alone (`header_for` other columns)."""
 FEATURE_DIGITS = 9   # round-trips float32
 TIME_DIGITS = 12
 ROWS_PER_CHUNK = 1 << 15
 MAX_PRECISION = 12   # float64 arithmetic keeps the digits exact up to here (see _put_g)
 _MAX_FIELD_BYTES = MAX_PRECISION + 9  # "-0.0000" + 12 digits, or "-d.ddd…e-308"
-_MAX_ROW_BYTES = 2 * 21 + (1 + N_FEATURES) * _MAX_FIELD_BYTES + 11
+
+
+def _max_row_bytes(n_values: int) -> int:
+    return 2 * 21 + (1 + n_values) * _MAX_FIELD_BYTES + 11
+
+
+_MAX_ROW_BYTES = _max_row_bytes(N_FEATURES)
+
+
+def header_for(columns=FEATURE_NAMES) -> str:
+    """The header line (without newline) for rows of `columns` after track, frame, time_s."""
+    return "track,frame,time_s," + ",".join(columns)
 
 _POW10 = 10 ** np.arange(19, dtype=np.int64)
 
@@ -161,7 +173,7 @@ def format_g(values: np.ndarray, precision: int) -> list[str]:
 
 
 def write_features(fh: BinaryIO, features: np.ndarray, *, hop: int, sr_hz: float,
-                   frame_offset: int = 0, header: bool = True) -> int:
+                   frame_offset: int = 0, header: bool = True, columns=FEATURE_NAMES) -> int:
     """Write feature rows to a binary file; return the number of rows written.
 
     Parameters
@@ -173,14 +185,17 @@ def write_features(fh: BinaryIO, features: np.ndarray, *, hop: int, sr_hz: float
         Hop in samples (for ``time_s``).
     sr_hz : float
         Sample rate (for ``time_s``).
+    columns : sequence of str
+        The names of the values per track (default `FEATURE_NAMES`; ``mirage analyze`` adds
+        the rhythm columns).
     """
     n_frames, n_tracks, n_feat = features.shape
-    if n_feat != N_FEATURES:
-        raise ValueError(f"features must have {N_FEATURES} values per track, got {n_feat}")
+    if n_feat != len(columns):
+        raise ValueError(f"features must have {len(columns)} values per track, got {n_feat}")
     if header:
-        fh.write(HEADER.encode() + b"\n")
+        fh.write(header_for(columns).encode() + b"\n")
     frames_per_chunk = max(1, ROWS_PER_CHUNK // max(1, n_tracks))
-    buf = np.empty(frames_per_chunk * max(1, n_tracks) * _MAX_ROW_BYTES, dtype=np.uint8)
+    buf = np.empty(frames_per_chunk * max(1, n_tracks) * _max_row_bytes(n_feat), dtype=np.uint8)
     for f0 in range(0, n_frames, frames_per_chunk):
         block = np.ascontiguousarray(features[f0:f0 + frames_per_chunk], dtype=np.float32)
         n = _format_block(buf, block, frame_offset + f0, int(hop), float(sr_hz),

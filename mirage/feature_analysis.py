@@ -24,7 +24,13 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from kernels.layout import FEATURE_NAMES
+from kernels.rhythm_layout import RH_BASS, RH_HIGH, RH_LEVEL, RH_MID
 from mirage.emotion.mood_csv import write_mood_csv
+
+RHYTHM_COLUMNS = ("level", "bass", "mid", "high")
+"""The rhythm columns `mirage analyze --out` appends, each 0..1 (`kernels.rhythm_layout`)."""
+RHYTHM_COLUMN_INDICES = [RH_LEVEL, RH_BASS, RH_MID, RH_HIGH]
 
 SUMMARY_COLUMNS = ("centroid_hz", "bandwidth_hz", "flatness", "rolloff_hz", "pitch1_hz", "voiced")
 """The per-track summary: medians over all frames of the first four features, the median
@@ -48,6 +54,7 @@ class AnalysisStats:
     write_s: float = 0.0
     nonfinite_samples: int = 0
     mood_steps: int = 0
+    onsets: int = 0
     summary: np.ndarray | None = None
     notices: list[str] = field(default_factory=list)
 
@@ -79,6 +86,8 @@ def analyze_source(
     write_mood: Callable[[object, np.ndarray], None] = write_mood_csv,
     summary: bool | None = None, metadata: dict | None = None,
     progress: bool = False, notice: Callable[[str], None] = _stderr_notice,
+    rhythm_columns: bool = False, onsets_out: str | os.PathLike | None = None,
+    level_attack_ms: float | None = None, level_release_ms: float | None = None,
 ) -> AnalysisStats:
     """Analyse a source on disk in constant memory; write its frames to `out` as they come.
 
@@ -110,6 +119,13 @@ def analyze_source(
         A progress bar on stderr.
     notice : callable
         Receives one-line notices (resampling); they are also kept in ``stats.notices``.
+    rhythm_columns : bool
+        Append the per-track rhythm columns ``level,bass,mid,high`` (each 0..1, the values
+        ``mirage run --rhythm`` sends; `kernels.track_rhythm`) to `out`'s rows.
+    onsets_out : path, optional
+        Also write the onsets, ``track,time_s,strength`` (`mirage.rhythm.onsets`), there.
+    level_attack_ms, level_release_ms : float, optional
+        Smoothing of the rhythm level and bands (default: `kernels.rhythm_layout`'s).
 
     Raises
     ------
@@ -127,9 +143,9 @@ def analyze_source(
     from mirage.profiles import track_pitch_ranges
 
     check_frame(n_fft=n_fft, hop=hop)
-    targets = [Path(p) for p in (out, emotion_out) if p is not None]
-    if len(targets) == 2 and targets[0].resolve() == targets[1].resolve():
-        raise ParameterError(f"the features and the mood would both be written to {targets[0]}")
+    targets = [Path(p) for p in (out, emotion_out, onsets_out) if p is not None]
+    if len({t.resolve() for t in targets}) < len(targets):
+        raise ParameterError(f"two outputs name the same file: {', '.join(map(str, targets))}")
     notices: list[str] = []
 
     def keep(message: str) -> None:
@@ -161,16 +177,26 @@ def analyze_source(
         writer = None
         try:
             t0 = time.perf_counter()
+            smoothing = {k: v for k, v in (("level_attack_ms", level_attack_ms),
+                                           ("level_release_ms", level_release_ms)) if v is not None}
             analyzer = TrackAnalyzer(reader.n_tracks, rate, n_fft=n_fft, hop=hop,
-                                     pitch_ranges_hz=ranges)
+                                     pitch_ranges_hz=ranges,
+                                     rhythm=rhythm_columns or onsets_out is not None, **smoothing)
             analyzer.warm_up()  # compile/load the kernels before timing
             stats.startup_s = time.perf_counter() - t0
+            columns = FEATURE_NAMES + (RHYTHM_COLUMNS if rhythm_columns else ())
             if out is not None:
                 files.append(AtomicOutput(Path(out)))
                 info = {"n_fft": n_fft, "hop": hop, "sr_hz": rate, "tracks": stats.track_names,
                         "profiles": profile_names, **(metadata or {})}
                 writer = writer_type(files[0].fh, hop=hop, sr_hz=rate, n_tracks=reader.n_tracks,
-                                     metadata=info)
+                                     metadata=info, columns=columns)
+            onset_writer = None
+            if onsets_out is not None:
+                from mirage.rhythm.onsets import OnsetCsvWriter
+
+                files.append(AtomicOutput(Path(onsets_out)))
+                onset_writer = OnsetCsvWriter(files[-1].fh)
             if emotion_out is not None:
                 files.append(AtomicOutput(Path(emotion_out)))
             block_samples = hop * max(1, int(round(rate / hop)))  # about one second, whole hops
@@ -182,7 +208,14 @@ def analyze_source(
                     t1 = time.perf_counter()
                     stats.compute_s += t1 - t
                     if writer is not None and len(new):
-                        writer.write(new, stats.n_frames)
+                        if rhythm_columns:
+                            new_rows = np.concatenate(
+                                [new, analyzer.rhythm_out[:, :, RHYTHM_COLUMN_INDICES]], axis=2)
+                        else:
+                            new_rows = new
+                        writer.write(new_rows, stats.n_frames)
+                    if onset_writer is not None and len(new):
+                        onset_writer.write(analyzer.rhythm_out, analyzer.out_end[:len(new)], rate)
                     if medians is not None and len(new):
                         medians.add(new[:, :, :5])
                     if mood_track is not None:
@@ -198,6 +231,8 @@ def analyze_source(
             if writer is not None:
                 writer.close()
                 stats.rows, writer = writer.rows, None
+            if onset_writer is not None:
+                stats.onsets = onset_writer.rows
             if mood_track is not None:
                 rows = mood_track.rows()
                 stats.mood_steps = len(rows)

@@ -1,7 +1,8 @@
 """Per-frame features written as they come: CSV or Parquet, one interface, chosen by extension.
 
 Both writers take blocks of frames as `kernels.analyzer.TrackAnalyzer.process` returns them
-(float32 ``[n_frames, n_tracks, N_FEATURES]``) with the index of their first frame, and keep
+(float32 ``[n_frames, n_tracks, len(columns)]``, `columns` the features' names by default;
+``mirage analyze`` appends ``level,bass,mid,high``) with the index of their first frame, and keep
 at most one row group in memory; ``close()`` ends the file, ``abort()`` ends the writer after a
 failure (the caller discards the file):
 
@@ -24,7 +25,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from kernels.layout import FEATURE_NAMES, N_FEATURES
+from kernels.layout import FEATURE_NAMES
 from mirage.errors import MissingExtra, ParameterError
 
 ROWS_PER_GROUP = 1 << 16
@@ -45,18 +46,19 @@ class CsvFeatureWriter:
     """Feature rows as CSV text (`mirage.csv_out`) into a binary file."""
 
     def __init__(self, fh: BinaryIO, *, hop: int, sr_hz: float, n_tracks: int,
-                 metadata: dict | None = None):
-        from mirage.csv_out import HEADER
+                 metadata: dict | None = None, columns=FEATURE_NAMES):
+        from mirage.csv_out import header_for
 
         self._fh, self._hop, self._sr_hz = fh, int(hop), float(sr_hz)
+        self._columns = tuple(columns)
         self.rows = 0
-        fh.write(HEADER.encode() + b"\n")
+        fh.write(header_for(self._columns).encode() + b"\n")
 
     def write(self, features: np.ndarray, first_frame: int) -> None:
         from mirage.csv_out import write_features
 
         self.rows += write_features(self._fh, features, hop=self._hop, sr_hz=self._sr_hz,
-                                    frame_offset=first_frame, header=False)
+                                    frame_offset=first_frame, header=False, columns=self._columns)
 
     def close(self) -> None:
         self._fh.flush()
@@ -69,13 +71,14 @@ class ParquetFeatureWriter:
     """Feature rows as a Parquet file (pyarrow), row group by row group."""
 
     def __init__(self, fh: BinaryIO, *, hop: int, sr_hz: float, n_tracks: int,
-                 metadata: dict | None = None):
+                 metadata: dict | None = None, columns=FEATURE_NAMES):
         pa, pq = import_pyarrow()
+        self._columns = tuple(columns)
         self._pa = pa
         self._hop, self._sr_hz, self._n_tracks = int(hop), float(sr_hz), int(n_tracks)
         fields = [pa.field("track", pa.int32()), pa.field("frame", pa.int64()),
                   pa.field("time_s", pa.float64())]
-        fields += [pa.field(name, pa.float32()) for name in FEATURE_NAMES]
+        fields += [pa.field(name, pa.float32()) for name in self._columns]
         meta = {"mirage": json.dumps(metadata or {}, sort_keys=True)}
         self.schema = pa.schema(fields, metadata=meta)
         self._writer = pq.ParquetWriter(fh, self.schema)
@@ -84,8 +87,9 @@ class ParquetFeatureWriter:
         self.rows = 0
 
     def write(self, features: np.ndarray, first_frame: int) -> None:
-        if features.shape[1:] != (self._n_tracks, N_FEATURES):
-            raise ValueError(f"features must be [n, {self._n_tracks}, {N_FEATURES}], got {features.shape}")
+        n_values = len(self._columns)
+        if features.shape[1:] != (self._n_tracks, n_values):
+            raise ValueError(f"features must be [n, {self._n_tracks}, {n_values}], got {features.shape}")
         if len(features) == 0:
             return
         self._pending.append((np.array(features, dtype=np.float32), int(first_frame)))
@@ -98,11 +102,11 @@ class ParquetFeatureWriter:
             return
         pa, c = self._pa, self._n_tracks
         frames = np.concatenate([f0 + np.arange(len(f), dtype=np.int64) for f, f0 in self._pending])
-        values = np.concatenate([f for f, _ in self._pending]).reshape(-1, N_FEATURES)
+        values = np.concatenate([f for f, _ in self._pending]).reshape(-1, len(self._columns))
         frame = np.repeat(frames, c)
         columns = [pa.array(np.tile(np.arange(c, dtype=np.int32), len(frames))),
                    pa.array(frame), pa.array((frame * self._hop) / self._sr_hz)]
-        columns += [pa.array(np.ascontiguousarray(values[:, j])) for j in range(N_FEATURES)]
+        columns += [pa.array(np.ascontiguousarray(values[:, j])) for j in range(len(self._columns))]
         self._writer.write_table(pa.Table.from_arrays(columns, schema=self.schema))
         self.rows += len(frame)
         self._pending, self._pending_rows = [], 0

@@ -47,7 +47,8 @@ RIG_KEYS = {
     "control_port": INT, "control_host": STR, "control_allow": STRINGS, "control_reply_to": STRINGS,
     "control_midi": STR, "control_midi_map": TABLE, "oscquery_port": INT, "no_oscquery": BOOL,
     "no_zeroconf": BOOL, "duration": NUMBER, "stats_json": PATH, "record": PATH,
-    "exit_on_device_loss": BOOL, "advance": STR, "song": INT_OR_STR,
+    "exit_on_device_loss": BOOL, "advance": STR, "song": INT_OR_STR, "rhythm": BOOL,
+    "level_attack_ms": NUMBER, "level_release_ms": NUMBER,
 }
 PATH_KEYS = ("emotion_model", "stats_json", "record")
 SONG_KEYS = {"name": STR, "source": STR, "profile": STR, "tracks": "a list of tables"}

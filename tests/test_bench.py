@@ -43,6 +43,12 @@ def test_quick_bench_writes_json_and_plot(tmp_path):
     for r in rows.values():
         assert _ordered(r) and r["chunks"] >= 10
     assert result["offline"]["x_realtime_per_track"] > 0
+    rhythm = result["rhythm_cost"]  # the rhythm layer, with and without, per track-frame (figures: not asserted)
+    assert [r["channels"] for r in rhythm["rows"]] == [1, 4] and rhythm["budget_us_per_track_frame"] == 1.5
+    for r in rhythm["rows"]:
+        assert _ordered(r["off"]) and _ordered(r["on"])
+        assert r["added_us_per_track_frame"] == pytest.approx(r["on_us_per_track_frame"] - r["off_us_per_track_frame"])
+    assert "per-track rhythm layer" in done.stdout and "| tracks | without µs | with µs | added µs |" in done.stdout
     assert result["emotion"]["steps"] > 0 and result["emotion"]["int8"]["p50_us"] > 0
     assert plot.stat().st_size > 10_000
     assert "| mirage | 4 |" in done.stdout and "speed-up" in done.stdout

@@ -18,6 +18,8 @@ from mirage.csv_out import HEADER, format_g, write_features
 SR = 22050
 EXPECTED_HEADER = ("track,frame,time_s,centroid_hz,bandwidth_hz,flatness,rolloff_hz,"
                    "pitch1_hz,pitch2_hz,pitch3_hz,pitch4_hz")
+ANALYZE_HEADER = EXPECTED_HEADER + ",level,bass,mid,high"
+"""`mirage analyze --out`: the features, then the per-track rhythm columns."""
 
 
 def run_mirage(*args, cwd=None, env=None):
@@ -62,20 +64,29 @@ def test_csv_matches_the_kernels_exactly(stereo, tmp_path):
                if "compiling the audio kernels, once" not in line]  # a cold cache's first run says so
     assert len(summary) == 1 and "2 track(s) x 40 frames" in summary[0] and "real time" in summary[0]
     text = out.read_text()
-    assert text.splitlines()[0] == EXPECTED_HEADER == HEADER
+    assert text.splitlines()[0] == ANALYZE_HEADER and HEADER == EXPECTED_HEADER
     table = np.loadtxt(io.StringIO(text), delimiter=",", skiprows=1)
     audio, _ = sf.read(stereo, dtype="float32", always_2d=True)
     expected = analyze_tracks(np.ascontiguousarray(audio.T), SR, n_fft=1024, hop=256)
     k, c = expected.shape[:2]
     assert (k, c) == (1 + (SR // 2 - 1024) // 256, 2)
-    assert table.shape == (k * c, 11)
+    assert table.shape == (k * c, 15)
     frame = np.repeat(np.arange(k), c)   # rows ordered by frame, then track
     np.testing.assert_array_equal(table[:, 0], np.tile(np.arange(c), k))
     np.testing.assert_array_equal(table[:, 1], frame)
     np.testing.assert_allclose(table[:, 2], frame * 256 / SR, rtol=1e-11)  # 12 digits
     # 9 significant digits read back as the exact float32 the kernels produced
-    np.testing.assert_array_equal(table[:, 3:].astype(np.float32), expected.reshape(-1, 8))
+    np.testing.assert_array_equal(table[:, 3:11].astype(np.float32), expected.reshape(-1, 8))
     assert table[0::2, 7] == pytest.approx(440, abs=3)  # the tone's pitch1
+    # level, bass, mid, high: the rhythm kernels' values, exact
+    from kernels.analyzer import TrackAnalyzer
+    from kernels.rhythm_layout import RH_BASS, RH_HIGH, RH_LEVEL, RH_MID
+
+    analyzer = TrackAnalyzer(2, SR, n_fft=1024, hop=256, rhythm=True, max_block=len(audio))
+    analyzer.process(audio)
+    rhythm = analyzer.rhythm_out[:, :, [RH_LEVEL, RH_BASS, RH_MID, RH_HIGH]]
+    np.testing.assert_array_equal(table[:, 11:].astype(np.float32), rhythm.reshape(-1, 4))
+    assert np.all(table[0::2, 13] > 0.9)  # the 440 Hz tone is mid
 
 
 def test_without_out_prints_a_table_and_needs_no_portaudio(stereo):
@@ -94,7 +105,7 @@ def test_short_audio_gives_header_only(tmp_path):
     sf.write(tmp_path / "tiny.wav", np.zeros(100, np.float32), SR)
     proc = run_mirage("analyze", tmp_path / "tiny.wav", "-o", tmp_path / "f.csv")
     assert proc.returncode == 0, proc.stderr
-    assert (tmp_path / "f.csv").read_text() == EXPECTED_HEADER + "\n"
+    assert (tmp_path / "f.csv").read_text() == ANALYZE_HEADER + "\n"
 
 
 # ---- bad input: exit 2, one line naming the problem, nothing written ------------------------
@@ -162,7 +173,7 @@ def test_existing_out_replaced_on_success(stereo, tmp_path):
     out = tmp_path / "f.csv"
     out.write_text("previous results\n")
     assert cli.main(["analyze", str(stereo), "--out", str(out)]) == 0
-    assert out.read_text().startswith(EXPECTED_HEADER) and leftovers(tmp_path) == []
+    assert out.read_text().startswith(ANALYZE_HEADER) and leftovers(tmp_path) == []
 
 
 # ---- in-process: interruption, emotion hook, subcommand dispatch ---------------------------

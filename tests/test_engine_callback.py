@@ -13,6 +13,7 @@ import pytest
 
 from kernels.analyzer import analyze_tracks
 from kernels.analyzer_counters import TRACK_FRAMES
+from kernels.layout import N_FEATURES
 from kernels.ring import ring_pop
 from mirage.engine.callback import engine_callback
 from mirage.engine.callback_layout import HEADER_ROW, REC_HOP_INDEX, TRACK_ROW0
@@ -60,7 +61,7 @@ def test_callback_work_is_bounded_by_its_block_and_loses_no_hop(blocksize):
 
     expected = analyze_tracks(song.T, SR_HZ)
     assert records[:, HEADER_ROW, REC_HOP_INDEX].tolist() == list(range(len(expected)))
-    assert np.array_equal(records[:, TRACK_ROW0:, :].astype(np.float32), expected)
+    assert np.array_equal(records[:, TRACK_ROW0:, :N_FEATURES].astype(np.float32), expected)
     # every call but the song's last (which sends the final hop) stays within its minimum
     assert max(per_call[:-1]) <= quota < N_TRACKS
     assert sum(per_call) == len(expected) * N_TRACKS

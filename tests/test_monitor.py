@@ -202,6 +202,9 @@ def test_addresses_in_natural_order():
     ("/HFmsg_ch0", (0.5, -0.25), "arousal=0.5 valence=-0.25"),
     ("/mirage/status", (1, 0, 2, 0, 1, "lost"),
      'xruns=1 drops=0 osc_errors=2 emotion_restarts=0 device_losses=1 device="lost"'),
+    ("/mirage/track/3/level", (0.75, -12.5), "level=0.75 level_db=-12.5"),  # --rhythm
+    ("/mirage/track/0/bands", (1.0, 0.5, 0.0), "bass=1 mid=0.5 high=0"),
+    ("/mirage/track/12/onset", (0.5,), "strength=0.5"),
     ("/someone/else", (1.0, "x"), '1 "x"'),  # not ours: unlabelled
     ("/Lfmsg_chX", (1.0,), "1"),
 ])

@@ -76,10 +76,10 @@ def test_features_are_the_numbers_mirage_analyze_writes(tmp_path):
     rows = np.loadtxt(out, delimiter=",", skiprows=1)
     f = mirage.features(audio, SR, n_fft=1024, hop=256, profiles=["VOICE", "GUITAR", "DRUMS"])
     assert f.shape == (3, 1 + (audio.shape[1] - 1024) // 256, 8)
-    assert rows.shape == (f.shape[0] * f.shape[1], 3 + 8)
+    assert rows.shape == (f.shape[0] * f.shape[1], 3 + 8 + 4)  # then level, bass, mid, high
     for c in range(3):
         mine = rows[rows[:, 0] == c]
-        assert np.array_equal(mine[:, 3:].astype(np.float32), f[c])  # %.9g round-trips float32
+        assert np.array_equal(mine[:, 3:11].astype(np.float32), f[c])  # %.9g round-trips float32
         assert np.allclose(mine[:, 2], mirage.frame_times_s(f.shape[1], sr_hz=SR, hop=256), rtol=1e-11)
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import kernels.analyzer_counters as counters_layout
+import kernels.rhythm_layout as rl
 import kernels.ring as ring_layout
 import mirage.audio.portaudio_codes as pa
 import mirage.audio.state_table_layout as st
@@ -62,7 +63,12 @@ TABLES = {
     "engine reals": (named(cl, "R_"), 0, cl.N_REALS),
     "engine counters": (named(cl, "G_"), 0, cl.N_ENGINE),
     "engine stage": (named(cl, "X_"), 0, cl.N_STAGE),
-    "feature record, header row": (named(cl, "REC_"), 0, cl.RECORD_COLUMNS),
+    "feature record, header row": (named(cl, "REC_", exclude=("REC_RHYTHM0",)), 0, cl.RECORD_COLUMNS),
+    "rhythm values": (named(rl, "RH_"), 0, rl.N_RHYTHM),
+    "rhythm parameters": (named(rl, "RP_"), 0, rl.N_RP),
+    "rhythm bin edges": (named(rl, "RE_"), 0, rl.RE_FB0 + 1),
+    "rhythm state": ({**named(rl, "RS_", exclude=("RS_ENERGY0", "RS_NOVELTY0")),
+                      **spread("RS_ENERGY0", rl.RS_ENERGY0, rl.N_ENERGY_HISTORY)}, 0, rl.RS_NOVELTY0),
     "ring header": ({**named(ring_layout, "H_", exclude=("H_SHAPE",)),
                      **spread("H_SHAPE", ring_layout.H_SHAPE, ring_layout.MAX_NDIM)}, 0, ring_layout.HEADER_LEN),
 }
@@ -95,6 +101,15 @@ def test_the_feature_record_has_a_header_row_then_one_row_per_track():
         track_rows = range(cl.TRACK_ROW0, cl.TRACK_ROW0 + n_tracks)
         assert 0 <= cl.HEADER_ROW < rows and cl.HEADER_ROW not in track_rows and track_rows[-1] == rows - 1
         assert columns == cl.RECORD_COLUMNS
+
+
+def test_the_rhythm_columns_follow_the_features_in_a_track_row():
+    from kernels.layout import N_FEATURES
+
+    assert cl.REC_RHYTHM0 == N_FEATURES
+    assert cl.REC_RHYTHM0 + rl.N_RHYTHM == cl.RECORD_COLUMNS
+    assert len(rl.RHYTHM_NAMES) == rl.N_RHYTHM
+    assert rl.RH_BASS + rl.N_BANDS3 - 1 == rl.RH_HIGH and rl.RH_MID == rl.RH_BASS + 1
 
 
 def test_modes_are_distinct():

@@ -260,3 +260,18 @@ def test_never_raises_on_odd_values(n_tracks, level, feature, emotion, p99, elap
         display = StatusDisplay(live=live, stream=io.StringIO(), plain_interval_s=0.1)
         display.update(snap)
         display.close()
+
+
+def test_live_shows_the_rhythm_bands_and_onsets_with_rhythm_only(monkeypatch):
+    from kernels.rhythm_layout import N_RHYTHM, RH_BASS, RH_HIGH, RH_MID, RH_ONSET
+
+    rhythm = np.zeros((2, N_RHYTHM), np.float32)
+    rhythm[0, [RH_BASS, RH_MID, RH_HIGH]] = (1.0, 0.5, 0.0)
+    rhythm[0, RH_ONSET] = 0.7
+    rhythm[1, RH_BASS] = math.nan  # odd values: a blank block
+    text = render_live(make_snapshot(2, rhythm=rhythm), monkeypatch)
+    assert "bmh on" in text
+    assert "█▄  ●" in text  # bass full, mid half, high empty, an onset
+    assert "bmh on" not in render_live(make_snapshot(2), monkeypatch)  # without --rhythm: no column
+    narrow = render_live(make_snapshot(2, rhythm=rhythm), monkeypatch, columns=40)
+    assert "trk0" in narrow  # dropped before the name when too narrow, never raised

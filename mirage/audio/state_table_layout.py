@@ -88,7 +88,13 @@ E_FEATURE_RING: Final = ST_USER + 14   # Ring of float64[1 + C, N_FEATURES] (cal
 E_MIX_RING: Final = ST_USER + 15       # Ring of float32[hop] (0 = no emotion)
 E_PLAYBACK: Final = ST_USER + 16       # float32[n_frames, columns] (playback mode; else 0)
 E_LEVELS: Final = ST_USER + 17         # float32[C] peak |sample| per track (the callback raises them)
-E_STAGE: Final = ST_USER + 18          # int64[N_STAGE + 3 C] the next song / profiles (callback_layout S_*)
+E_STAGE: Final = ST_USER + 18          # int64[N_STAGE + 3 C] the next song / profiles (callback_layout X_*)
+E_RHYTHM_EDGES: Final = ST_USER + 19   # int64[P_RHYTHM_EDGES] bin edges (kernels.rhythm_layout RE_*)
+E_RHYTHM_PARAMS: Final = ST_USER + 20  # float64[N_RP] (kernels.rhythm_layout RP_*), read-only for the callback
+E_RHYTHM_STATE: Final = ST_USER + 21   # float64[C, P_RHYTHM_STATE_COLS] per-track rhythm state (RS_*)
+E_RHYTHM_PREV: Final = ST_USER + 22    # float32[C, P_RHYTHM_LAG, P_RHYTHM_BANDS] previous log spectra
+E_RHYTHM_PENDING: Final = ST_USER + 23 # float32[C, N_RHYTHM] rhythm of the hop being computed
+E_RHYTHM_OUT: Final = ST_USER + 24     # float32[max_hops, C, N_RHYTHM]
 
 # mirage.benchmarks.latency's click injector (an output-only stream)
 INJ_STATE: Final = ST_USER + 0         # address of int64[INJ_STATE_LEN] (mirage.benchmarks.latency)

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 SECTIONS = (
+    ("rhythm_cost", "mirage.benchmarks.rhythm_cost", "format_rhythm_cost"),
     ("peers", "mirage.benchmarks.peers", "format_peers_table"),
     ("startup", "mirage.benchmarks.startup", "format_startup_table"),
     ("batch", "mirage.benchmarks.batch_speedup", "format_batch_table"),

@@ -4,6 +4,7 @@
 
     mirage analyze PATH [PATH...] [--out FILE.csv|FILE.parquet] [--n-fft 2048] [--hop 512] [--sr HZ]
                    [--profile NAME | --profiles NAME,NAME,...] [--emotion-out FILE.csv]
+                   [--onsets-out FILE.csv] [--level-attack-ms MS] [--level-release-ms MS]
 
 A thin layer over `mirage.feature_analysis.analyze_source`: the source (files, folders of
 stems, ``demo``; see `mirage.audio_files`) is decoded block by block and fed to
@@ -32,6 +33,7 @@ from mirage.errors import InputError, ParameterError
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from mirage.osc.addresses import OSC_PROFILES
     from mirage.profiles import DEFAULT_PROFILE, PROFILES
+    from mirage.rhythm.level_options import add_level_options
 
     names = ", ".join(PROFILES)
     parser.add_argument(
@@ -40,7 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
              "is a track, by name), or 'demo' (the demo song); several PATHs are concatenated")
     parser.add_argument(
         "-o", "--out", metavar="FILE.csv|FILE.parquet",
-        help="write every frame of every track, as CSV or Parquet by the extension "
+        help="write every frame of every track, as CSV or Parquet by the extension: the features, "
+             "then level,bass,mid,high (each 0..1, as `mirage run --rhythm` sends them) "
              "(default: print a summary per track)")
     parser.add_argument("--n-fft", type=int, default=2048, metavar="N",
                         help="frame length in samples (default: %(default)s)")
@@ -58,6 +61,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--emotion-out", metavar="FILE.csv",
                         help="also write time_s, arousal, valence of the mix, per 0.5 s, as CSV "
                              "(needs the emotion model)")
+    parser.add_argument("--onsets-out", metavar="FILE.csv",
+                        help="also write every onset as track,time_s,strength (time_s: the end of the hop "
+                             "it was detected in, when `mirage run --rhythm` sends it)")
+    add_level_options(parser)
     parser.add_argument("--record", metavar="FILE",
                         help="render the song into a recording of the OSC `mirage run` would send "
                              "(for `mirage replay FILE`), as fast as the analysis runs")
@@ -100,12 +107,13 @@ def main(args: argparse.Namespace) -> int:
     from mirage.feature_writers import writer_class
     from mirage.frame_parameters import check_frame
     from mirage.profiles import get_profile
+    from mirage.rhythm.level_options import check_level_smoothing
 
     if args.record is not None:  # mirage.recording.offline_render
         from mirage.recording.offline_render import record_command
 
         record_command(args)
-        if not (args.out or args.emotion_out):
+        if not (args.out or args.emotion_out or args.onsets_out):
             return 0
     check_frame(n_fft=args.n_fft, hop=args.hop)
     if args.sr is not None and not (np.isfinite(args.sr) and 1000 <= args.sr <= 768_000):
@@ -113,16 +121,21 @@ def main(args: argparse.Namespace) -> int:
     for name in ([args.profile] if args.profile else []) + (
             args.profiles.split(",") if args.profiles else []):
         get_profile(name.strip())
+    check_level_smoothing(args.level_attack_ms, args.level_release_ms)
     mood = _load_emotion() if args.emotion_out else None
 
     inputs = expand_source(args.paths)
     outputs = [("--out", Path(args.out))] if args.out else []
     if args.emotion_out:
         outputs.append(("--emotion-out", Path(args.emotion_out)))
+    if args.onsets_out:
+        outputs.append(("--onsets-out", Path(args.onsets_out)))
     for option, out in outputs:
         check_output(option, out, inputs)
-    if len(outputs) == 2 and outputs[0][1].resolve() == outputs[1][1].resolve():
-        raise ParameterError("--out and --emotion-out name the same file")
+    for i, (option, out) in enumerate(outputs):
+        for other, other_out in outputs[i + 1:]:
+            if out.resolve() == other_out.resolve():
+                raise ParameterError(f"{option} and {other} name the same file")
     if args.out:
         writer_class(args.out)  # .csv or .parquet
 
@@ -130,7 +143,9 @@ def main(args: argparse.Namespace) -> int:
     stats = analyze_source(args.paths, out=args.out, n_fft=args.n_fft, hop=args.hop,
                            sr_hz=args.sr, profile=args.profile, profiles=args.profiles,
                            emotion_out=args.emotion_out, mood=mood,
-                           progress=sys.stderr.isatty())
+                           progress=sys.stderr.isatty(), rhythm_columns=bool(args.out),
+                           onsets_out=args.onsets_out, level_attack_ms=args.level_attack_ms,
+                           level_release_ms=args.level_release_ms)
     compiling.done()
 
     if stats.n_samples < args.n_fft:
@@ -146,6 +161,8 @@ def main(args: argparse.Namespace) -> int:
             f"track, start-up {stats.startup_s:.2f} s)")
     if args.out:
         line += f"; wrote {args.out} ({stats.rows} rows, {stats.write_s:.2f} s)"
+    if args.onsets_out:
+        line += f"; wrote {args.onsets_out} ({stats.onsets} onsets)"
     print(line, file=sys.stderr)
     if not args.out:
         print(summary_table(stats))

@@ -73,6 +73,10 @@ def main(args: argparse.Namespace) -> int:
     result = run_benchmark(channels=channels, quick=args.quick, sr_hz=args.sr, n_fft=args.n_fft, hop=args.hop,
                            with_librosa=not args.no_librosa, log=log)
     result = {"meta": meta, **result}
+    from mirage.benchmarks.rhythm_cost import run_rhythm_cost
+
+    result["rhythm_cost"] = run_rhythm_cost(channels=channels, quick=args.quick, sr_hz=args.sr, n_fft=args.n_fft,
+                                            hop=args.hop, log=log)
     if not args.no_peers:
         from mirage.benchmarks.peers import run_peers
 

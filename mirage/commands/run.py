@@ -39,6 +39,7 @@ import numpy as np
 
 from mirage.control.osc_receiver import DEFAULT_HOST as CONTROL_HOST
 from mirage.engine.source import LIVE
+from mirage.rhythm.level_options import DEFAULT_ATTACK_MS, DEFAULT_RELEASE_MS, add_level_options, check_level_smoothing
 from mirage.errors import DeviceLostError, InputError, ParameterError
 
 log = logging.getLogger("mirage.run")
@@ -57,7 +58,8 @@ RUN_DEFAULTS = {
     "control_port": None, "control_host": CONTROL_HOST, "control_allow": [], "control_reply_to": [],
     "control_midi": None, "control_midi_map": None, "oscquery_port": None, "no_oscquery": False,
     "no_zeroconf": False, "duration": None, "stats_json": None, "record": None, "exit_on_device_loss": False,
-    "advance": "next", "song": None,
+    "advance": "next", "song": None, "rhythm": False, "level_attack_ms": DEFAULT_ATTACK_MS,
+    "level_release_ms": DEFAULT_RELEASE_MS,
 }
 PATH_OPTIONS = ("stats_json", "record")
 
@@ -118,6 +120,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     osc.add_argument("--max-datagram", type=int, metavar="BYTES",
                      help=f"largest UDP datagram in bytes; bundles are split below it (default: {D['max_datagram']})")
     osc.add_argument("--no-bundle", **flag, help="plain messages, for receivers that cannot unpack bundles")
+    rhy = parser.add_argument_group("rhythm")
+    rhy.add_argument("--rhythm", **flag,
+                     help="also send per-track level, bass/mid/high bands and onsets "
+                          "(/mirage/track/<n>/level, /bands, /onset; see the README)")
+    add_level_options(rhy, settled_later=True)
     emo = parser.add_argument_group("emotion")
     emo.add_argument("--no-emotion", **flag, help="do not run the emotion model")
     emo.add_argument("--emotion-model", metavar="FILE.onnx", help="emotion model (default: the shipped int8 model)")
@@ -212,6 +219,7 @@ def _check(args: argparse.Namespace) -> None:
         raise ParameterError(f"--blocksize must be within 1..65536 samples, got {args.blocksize}")
     if args.duration is not None and not args.duration > 0:
         raise ParameterError(f"--duration must be positive, got {args.duration:g}")
+    check_level_smoothing(args.level_attack_ms, args.level_release_ms)
     if args.emotion_smoothing < 0:
         raise ParameterError(f"--emotion-smoothing must be >= 0 s, got {args.emotion_smoothing:g}")
     if args.control_port is not None and not 0 < args.control_port < 65536:
@@ -310,6 +318,14 @@ def main(args: argparse.Namespace) -> int:
     # Compile (or load) the encoders' kernels now, not on the first hop.
     hop_encoder.encode(np.zeros((first.n_tracks, 8), np.float32), time.time())
     emotion_encoder.encode(0.0, 0.0, time.time())
+    rhythm_encoder = None
+    if args.rhythm:  # per-track rhythm; one encoder per song size, made by the writer from this one
+        from kernels.rhythm_layout import N_RHYTHM
+        from mirage.osc.track_rhythm_encoder import TrackRhythmEncoder
+
+        rhythm_encoder = TrackRhythmEncoder(first.n_tracks, bundle=not args.no_bundle,
+                                            max_datagram_bytes=args.max_datagram)
+        rhythm_encoder.encode(np.zeros((first.n_tracks, N_RHYTHM), np.float32), time.time())
 
     # The controller's view of the engine (mirage.control_target.ControlTarget): the setlist.
     # A command that arrives before the engine exists is applied by attach.
@@ -340,7 +356,8 @@ def main(args: argparse.Namespace) -> int:
                         emotion_model=args.emotion_model, emotion_smoothing_s=args.emotion_smoothing,
                         loop=args.loop, shutdown=shutdown,  # defers the signals (mirage.lifecycle)
                         max_tracks=max(s.n_tracks for s in songs), input_channels=live_inputs,
-                        hold_at_end=hold_at_end)
+                        hold_at_end=hold_at_end, rhythm_encoder=rhythm_encoder,
+                        level_attack_ms=args.level_attack_ms, level_release_ms=args.level_release_ms)
         target.attach(engine)
         try:
             compiling.done()
@@ -351,6 +368,8 @@ def main(args: argparse.Namespace) -> int:
                                       emotion=engine.emotion, targets=targets,
                                       input_channels=source.channel_map if args.channels else None):
                 log.info("%s", line)
+            if rhythm_encoder is not None:
+                log.info("rhythm out: %s", rhythm_encoder.describe())
             for line in control.lines if control is not None else ():
                 log.info("%s", line)
             if setlist:

@@ -14,8 +14,10 @@ Per block, with no Python, no GIL, no allocation, no lock and no I/O:
    finished in the callback that completes it;
 3. each finished hop becomes one record of the feature ring: ``float64[1 + C, N_FEATURES]``
    with row ``HEADER_ROW`` = (hop index, capture time ns, non-finite samples so far, 0...)
-   and rows ``TRACK_ROW0 + c`` the features of the tracks (`kernels.layout`); one record per
-   hop, hence one OSC bundle (`mirage.engine.callback_layout`);
+   and rows ``TRACK_ROW0 + c`` the features of the tracks (`kernels.layout`), then their
+   rhythm values (`kernels.rhythm_layout`, computed with each track-frame when the graph's
+   rhythm layer is on; the header's ``REC_MIX_NOVELTY`` is their mean onset novelty); one
+   record per hop, hence one OSC bundle (`mirage.engine.callback_layout`);
 4. the mono mix ``sum(tracks) / C`` fills the emotion process's shared-memory ring, one
    record of ``hop`` samples at a time;
 5. per-track peak levels are kept for the status display.
@@ -42,21 +44,25 @@ from kernels.analyzer_counters import (
 )
 from kernels.atomics import address_as_voidptr, load_acquire, store_release
 from kernels.layout import N_FEATURES
+from kernels.rhythm_layout import N_RHYTHM, N_RP, RH_NOVELTY
 from kernels.ring import ring_publish, ring_reserve, ring_view_2d, ring_view_3d
+from kernels.track_rhythm import forget_rhythm
 from mirage.audio.portaudio_codes import PA_COMPLETE, PA_CONTINUE
 from mirage.audio.raw_stream import PA_CALLBACK_SIG, callback_begin, callback_end, callback_views
 from mirage.audio.state_table_layout import (
     E_CHANNEL_MAP, E_COUNTERS, E_ENGINE, E_FEATURE_RING, E_FFT_IN, E_FFT_OUT, E_HISTORY, E_LEVELS, E_MAG,
-    E_MIX_RING, E_OUT, E_OUT_END, E_PARAMS, E_PENDING, E_PITCH_BINS, E_PLAYBACK, E_REALS, E_STAGE, E_WINDOW,
+    E_MIX_RING, E_OUT, E_OUT_END, E_PARAMS, E_PENDING, E_PITCH_BINS, E_PLAYBACK, E_REALS, E_RHYTHM_EDGES,
+    E_RHYTHM_OUT, E_RHYTHM_PARAMS, E_RHYTHM_PENDING, E_RHYTHM_PREV, E_RHYTHM_STATE, E_STAGE, E_WINDOW,
     S_LAST_START_NS, ST_CH_IN, ST_STATS,
 )
 from mirage.engine.callback_layout import (
     AT_END_HOLD, G_FINISHED, G_FIRST_CALLBACK_NS, G_GENERATION, G_HOPS_PUBLISHED, G_MIX_FILL, G_PLAY_POSITION,
     G_SONG_ENDED, G_SOURCE_SAMPLES, HEADER_ROW, MODE_PLAYBACK, N_ENGINE, N_PARAMS, N_REALS, N_STAGE, P_AT_END, P_HOP,
-    P_LOOP, P_MAX_HOPS, P_MAX_TRACKS, P_MODE, P_N_FFT, P_PAUSED, P_PLAN, P_PLAYBACK_FRAMES, P_SOURCE_COLUMNS,
-    P_TRACKS, R_BIN_HZ, R_HZ_PER_BIN, R_OUTPUT_GAIN, R_SR_HZ, R_WORK_FRACTION, REC_CAPTURE_NS, REC_GENERATION,
-    REC_HOP_INDEX, REC_NONFINITE, TRACK_ROW0, X_NEW_SONG, X_PLAYBACK, X_PLAYBACK_FRAMES, X_REQUEST,
-    X_SOURCE_COLUMNS, X_TRACKS,
+    P_LOOP, P_MAX_HOPS, P_MAX_TRACKS, P_MODE, P_N_FFT, P_PAUSED, P_PLAN, P_PLAYBACK_FRAMES, P_RHYTHM_BANDS,
+    P_RHYTHM_EDGES, P_RHYTHM_LAG, P_RHYTHM_STATE_COLS, P_SOURCE_COLUMNS, P_TRACKS, R_BIN_HZ, R_HZ_PER_BIN,
+    R_OUTPUT_GAIN, R_SR_HZ, R_WORK_FRACTION, REC_CAPTURE_NS, REC_GENERATION, REC_HOP_INDEX, REC_MIX_NOVELTY,
+    REC_NONFINITE, REC_RHYTHM0, TRACK_ROW0, X_NEW_SONG, X_PLAYBACK, X_PLAYBACK_FRAMES, X_REQUEST, X_SOURCE_COLUMNS,
+    X_TRACKS,
 )
 
 
@@ -113,7 +119,8 @@ def _apply_stage(table, params, engine, request):
     computed with the old parameters) is dropped and its index given to the next hop. A new
     song (``X_NEW_SONG``) also restarts: position 0, the history cleared and the framing on a
     new grid (the first hop after one frame), the partial mix hop dropped, the song's end
-    flags cleared. Work: O(max_tracks * history) once per change."""
+    flags cleared, every track's rhythm state forgotten. Work: O(max_tracks * history) once
+    per change."""
     max_tracks = params[P_MAX_TRACKS]
     stage = _i64(table, E_STAGE, N_STAGE + 3 * max_tracks)  # callback_layout.stage_length
     n_tracks = stage[X_TRACKS]
@@ -142,6 +149,10 @@ def _apply_stage(table, params, engine, request):
         engine[G_MIX_FILL] = 0
         engine[G_SONG_ENDED] = 0
         engine[G_FINISHED] = 0
+        forget_rhythm(  # a new song's onsets and ranges owe nothing to the last one's
+            numba.carray(address_as_voidptr(table[E_RHYTHM_STATE]), (max_tracks, params[P_RHYTHM_STATE_COLS]),
+                         np.float64),
+            _f32(table, E_RHYTHM_PREV, max_tracks * params[P_RHYTHM_LAG] * params[P_RHYTHM_BANDS]))
     store_release(engine, G_GENERATION, request)
 
 
@@ -208,10 +219,20 @@ def engine_process(table, inp, out):
         min_track_frames = (n_tracks * take + hop - 1) // hop
     deadline_ns = t0_ns + np.int64(reals[R_WORK_FRACTION] * frames * 1e9 / sr_hz)
     no_room_before = counters[NO_ROOM]
+    rhythm_out = numba.carray(address_as_voidptr(table[E_RHYTHM_OUT]), (max_hops, n_tracks, N_RHYTHM), np.float32)
+    rhythm = (
+        _i64(table, E_RHYTHM_EDGES, params[P_RHYTHM_EDGES]),
+        _f64(table, E_RHYTHM_PARAMS, N_RP),
+        numba.carray(address_as_voidptr(table[E_RHYTHM_STATE]), (n_tracks, params[P_RHYTHM_STATE_COLS]), np.float64),
+        numba.carray(address_as_voidptr(table[E_RHYTHM_PREV]),
+                     (n_tracks, params[P_RHYTHM_LAG], params[P_RHYTHM_BANDS]), np.float32),
+        numba.carray(address_as_voidptr(table[E_RHYTHM_PENDING]), (n_tracks, N_RHYTHM), np.float32),
+        rhythm_out,
+    )
     n_new = process_block(
         src, channel_map, history, counters, hop, _f64(table, E_WINDOW, n_fft), params[P_PLAN],
         _f64(table, E_FFT_IN, n_fft), fft_out, _f32(table, E_MAG, n_bins), reals[R_BIN_HZ],
-        pitch_bins, reals[R_HZ_PER_BIN], pending, hops, hop_end, min_track_frames, deadline_ns,
+        pitch_bins, reals[R_HZ_PER_BIN], pending, hops, hop_end, min_track_frames, deadline_ns, rhythm,
     )
 
     # 3. Publish them: consecutive hops, oldest first; after them come the ones finished
@@ -227,9 +248,14 @@ def engine_process(table, inp, out):
         record[HEADER_ROW, REC_CAPTURE_NS] = t0_ns - (consumed - hop_end[j]) * ns_per_sample
         record[HEADER_ROW, REC_NONFINITE] = counters[NONFINITE]
         record[HEADER_ROW, REC_GENERATION] = engine[G_GENERATION]
+        novelty = 0.0
         for c in range(n_tracks):
             for f in range(N_FEATURES):
                 record[TRACK_ROW0 + c, f] = hops[j, c, f]
+            for f in range(N_RHYTHM):
+                record[TRACK_ROW0 + c, REC_RHYTHM0 + f] = rhythm_out[j, c, f]
+            novelty += rhythm_out[j, c, RH_NOVELTY]
+        record[HEADER_ROW, REC_MIX_NOVELTY] = novelty / n_tracks
         ring_publish(header)
         engine[G_HOPS_PUBLISHED] += 1
 

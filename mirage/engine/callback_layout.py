@@ -23,8 +23,10 @@ Who writes, who reads::
 
 Feature record: row ``HEADER_ROW`` = (hop index, capture time of the hop's last sample in
 `kernels.clock` ns, non-finite samples so far, the generation of the song parameters it was
-computed with, 0, ...); row ``TRACK_ROW0 + c`` = the features
-of track ``c`` in `kernels.layout`'s order. One record per hop, hence one OSC bundle.
+computed with, the mix novelty, 0, ...); row ``TRACK_ROW0 + c`` = the features of track ``c``
+in `kernels.layout`'s order, then from column ``REC_RHYTHM0`` its rhythm values in
+`kernels.rhythm_layout`'s order (0 unless the rhythm layer is on). One record per hop, hence
+one OSC bundle.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from __future__ import annotations
 from typing import Final
 
 from kernels.layout import N_FEATURES
+from kernels.rhythm_layout import N_RHYTHM
 
 # --------------------------------------------------------------------------- params (E_PARAMS)
 P_TRACKS: Final = 0
@@ -46,6 +49,10 @@ P_LOOP: Final = 8                      # 1 = play the song again at its end
 P_MAX_TRACKS: Final = 9                # tracks the arrays are allocated for (>= P_TRACKS)
 P_PAUSED: Final = 10                   # 1 = transport stopped: a recorded song does not move (one store)
 P_AT_END: Final = 11                   # at the song's end: AT_END_COMPLETE or AT_END_HOLD
+P_RHYTHM_EDGES: Final = 12             # length of E_RHYTHM_EDGES
+P_RHYTHM_STATE_COLS: Final = 13             # columns of E_RHYTHM_STATE
+P_RHYTHM_LAG: Final = 14             # rows per track of E_RHYTHM_PREV
+P_RHYTHM_BANDS: Final = 15             # columns of E_RHYTHM_PREV
 N_PARAMS: Final = 16
 
 MODE_LIVE: Final = 0
@@ -79,7 +86,9 @@ REC_HOP_INDEX: Final = 0               # columns of HEADER_ROW
 REC_CAPTURE_NS: Final = 1
 REC_NONFINITE: Final = 2
 REC_GENERATION: Final = 3              # the G_GENERATION the hop was computed with
-RECORD_COLUMNS: Final = N_FEATURES
+REC_MIX_NOVELTY: Final = 4             # mean over the tracks of their onset novelty (0 without --rhythm)
+REC_RHYTHM0: Final = N_FEATURES        # columns of a track row: the features, then the rhythm values
+RECORD_COLUMNS: Final = N_FEATURES + N_RHYTHM
 
 
 # --------------------------------------------------------------------------- stage (E_STAGE)

@@ -31,7 +31,8 @@ class Engine:
     def __init__(self, source, *, n_fft: int, hop: int, blocksize: int, pitch_ranges_hz, profiles: list[str],
                  hop_encoder, emotion_encoder, sender, emotion: bool, emotion_model=None,
                  emotion_smoothing_s: float = 0.0, loop: bool = False, shutdown=None,
-                 max_tracks: int | None = None, input_channels: int | None = None, hold_at_end: bool = False):
+                 max_tracks: int | None = None, input_channels: int | None = None, hold_at_end: bool = False,
+                 rhythm_encoder=None, level_attack_ms: float | None = None, level_release_ms: float | None = None):
         """``shutdown`` (a `mirage.lifecycle.Shutdown`): deferred just before the first
         shared-memory segment is made, checked between the slow steps after it (a stop
         request raises `mirage.lifecycle.Interrupted` there); whatever was made is released.
@@ -41,7 +42,9 @@ class Engine:
         A setlist (`mirage.engine.rig_control`): ``max_tracks`` (its largest song),
         ``input_channels`` (live: device inputs to open, for every song's channels) and
         ``hold_at_end`` (a song's end leaves the stream running, silent) let songs be staged
-        while the stream runs; ``source`` is the first song."""
+        while the stream runs; ``source`` is the first song. ``rhythm_encoder`` (a
+        `mirage.osc.track_rhythm_encoder.TrackRhythmEncoder`): compute the per-track rhythm
+        layer in the callback and send it (``--rhythm``); None: neither."""
         from mirage.engine.callback import engine_callback
         from mirage.engine.graph import EngineGraph
         from mirage.engine.osc_writer import OscWriter
@@ -60,7 +63,10 @@ class Engine:
                                      pitch_ranges_hz=pitch_ranges_hz, channel_map=source.channel_map,
                                      playback=source.playback, max_block=max(8 * blocksize, 4096),
                                      loop=loop, output_gain=1.0 if source.play else 0.0,
-                                     max_tracks=max_tracks, hold_at_end=hold_at_end)
+                                     max_tracks=max_tracks, hold_at_end=hold_at_end,
+                                     rhythm=rhythm_encoder is not None,
+                                     **({} if level_attack_ms is None else {"level_attack_ms": level_attack_ms}),
+                                     **({} if level_release_ms is None else {"level_release_ms": level_release_ms}))
             self.input_channels = input_channels
             self._callback = engine_callback()
             if shutdown is not None:
@@ -80,7 +86,7 @@ class Engine:
                 self.emotion.spawn()  # its start-up overlaps the rest of the engine's and the stream's
                 checkpoint()
             self.writer = OscWriter(self.graph, hop_encoder, sender, emotion=self.emotion,
-                                    emotion_encoder=emotion_encoder)
+                                    emotion_encoder=emotion_encoder, rhythm_encoder=rhythm_encoder)
         except BaseException:  # shared memory outlives the process unless unlinked
             self._release()
             raise
@@ -213,6 +219,7 @@ class Engine:
             track_names=list(self.source.names), profiles=list(self.profiles),
             levels=self.graph.take_levels()[:len(self.source.names)],
             features=self.writer.latest_features, emotion=self.writer.latest_emotion,
+            rhythm=self.writer.take_rhythm(),
             callbacks=self.counters()["callbacks"], xruns=self.xruns(), dropped_frames=self.dropped(),
             osc_errors=self.sender.errors, emotion_restarts=self.emotion.restarts if self.emotion else 0,
             callback_p99_us=cb["p99"] if cb else None, hop_to_send_p99_us=hs["p99"] if hs else None,

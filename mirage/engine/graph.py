@@ -15,18 +15,20 @@ from kernels.analyzer import DEFAULT_PITCH_RANGE_HZ, TrackAnalyzer
 from kernels.pitch import pitch_bin_range
 from kernels.analyzer_counters import FRAMES, NEXT_FRAME_END, NO_ROOM, NONFINITE, PENDING_END, SAMPLES
 from kernels.ring import Ring, capacity_for
+from kernels.rhythm_layout import DEFAULT_ATTACK_MS, DEFAULT_RELEASE_MS
 from mirage.audio.raw_stream import StateTable
 from mirage.audio.state_table_layout import (
     E_CHANNEL_MAP, E_COUNTERS, E_ENGINE, E_FEATURE_RING, E_FFT_IN, E_FFT_OUT, E_HISTORY, E_LEVELS, E_MAG,
-    E_MIX_RING, E_OUT, E_OUT_END, E_PARAMS, E_PENDING, E_PITCH_BINS, E_PLAYBACK, E_REALS, E_STAGE, E_WINDOW,
+    E_MIX_RING, E_OUT, E_OUT_END, E_PARAMS, E_PENDING, E_PITCH_BINS, E_PLAYBACK, E_REALS, E_RHYTHM_EDGES,
+    E_RHYTHM_OUT, E_RHYTHM_PARAMS, E_RHYTHM_PENDING, E_RHYTHM_PREV, E_RHYTHM_STATE, E_STAGE, E_WINDOW,
     S_LAST_START_NS, ST_BLOCKSIZE,
 )
 from mirage.engine.callback_layout import (
     AT_END_COMPLETE, AT_END_HOLD, G_FINISHED, G_FIRST_CALLBACK_NS, G_GENERATION, G_MIX_FILL, G_SONG_ENDED, MODE_LIVE,
     MODE_PLAYBACK, N_ENGINE, N_PARAMS, N_REALS, N_STAGE, P_AT_END, P_HOP, P_LOOP, P_MAX_HOPS, P_MAX_TRACKS, P_MODE,
-    P_N_FFT, P_PAUSED, P_PLAN, P_PLAYBACK_FRAMES, P_SOURCE_COLUMNS, P_TRACKS, R_BIN_HZ, R_HZ_PER_BIN, R_OUTPUT_GAIN,
-    R_SR_HZ, R_WORK_FRACTION, X_NEW_SONG, X_PLAYBACK, X_PLAYBACK_FRAMES, X_REQUEST, X_SOURCE_COLUMNS, X_TRACKS,
-    feature_record_shape, stage_length,
+    P_N_FFT, P_PAUSED, P_PLAN, P_PLAYBACK_FRAMES, P_RHYTHM_BANDS, P_RHYTHM_EDGES, P_RHYTHM_LAG, P_RHYTHM_STATE_COLS,
+    P_SOURCE_COLUMNS, P_TRACKS, R_BIN_HZ, R_HZ_PER_BIN, R_OUTPUT_GAIN, R_SR_HZ, R_WORK_FRACTION, X_NEW_SONG,
+    X_PLAYBACK, X_PLAYBACK_FRAMES, X_REQUEST, X_SOURCE_COLUMNS, X_TRACKS, feature_record_shape, stage_length,
 )
 from mirage.errors import ParameterError
 
@@ -70,13 +72,19 @@ class EngineGraph:
         Share of a block's period after which the callback starts no further track-frame
         (it still does its minimum, ``ceil(C * block / hop)``): the bound on a callback's
         time, traded against how soon a hop's last track is finished and sent.
+    rhythm : bool
+        Compute the per-track rhythm values (`kernels.track_rhythm`) in the callback, into
+        the feature records (`mirage.engine.callback_layout.REC_RHYTHM0`); False skips them.
+    level_attack_ms, level_release_ms : float
+        Smoothing of the normalised level and bands.
     """
 
     def __init__(self, *, n_tracks: int, sr_hz: float, n_fft: int, hop: int, pitch_ranges_hz,
                  channel_map, playback: np.ndarray | None, max_block: int,
                  feature_seconds: float = 2.0, mix_ring: Ring | None = None, loop: bool = False,
                  output_gain: float = 1.0, max_tracks: int | None = None, hold_at_end: bool = False,
-                 work_fraction: float = DEFAULT_WORK_FRACTION):
+                 work_fraction: float = DEFAULT_WORK_FRACTION, rhythm: bool = False,
+                 level_attack_ms: float = DEFAULT_ATTACK_MS, level_release_ms: float = DEFAULT_RELEASE_MS):
         if not 0.0 <= work_fraction <= 1.0:
             raise ParameterError(f"work_fraction must be within 0..1 of a block's period, got {work_fraction}")
         channel_map = np.asarray(channel_map, dtype=np.int64)
@@ -96,7 +104,8 @@ class EngineGraph:
         self.analyzer = TrackAnalyzer(max_tracks, sr_hz, n_fft=n_fft, hop=hop,
                                       pitch_ranges_hz=np.vstack([pitch_ranges_hz, np.repeat(pitch_ranges_hz[-1:], pad, 0)]),
                                       channel_map=np.concatenate([channel_map, np.zeros(pad, np.int64)]),
-                                      max_block=max_block)
+                                      max_block=max_block, rhythm=rhythm,
+                                      level_attack_ms=level_attack_ms, level_release_ms=level_release_ms)
         # No warm_up(): here the analyzer only owns the buffers and the FFT plan. The callback
         # runs process_block compiled into engine_callback()'s @cfunc; compiling (or loading)
         # its Python-dispatch versions too cost start-up time and was never used.
@@ -123,6 +132,12 @@ class EngineGraph:
         self.params[P_AT_END] = AT_END_HOLD if hold_at_end else AT_END_COMPLETE
         self.stage_array = np.zeros(stage_length(max_tracks), dtype=np.int64)
         self._staged = 0  # the last X_REQUEST written
+        rh = self.analyzer.rhythm
+        self.rhythm_enabled = rh.enabled
+        self.params[P_RHYTHM_EDGES] = rh.edges.size
+        self.params[P_RHYTHM_STATE_COLS] = rh.state.shape[1]
+        self.params[P_RHYTHM_LAG] = rh.prev.shape[1]
+        self.params[P_RHYTHM_BANDS] = rh.prev.shape[2]
         self.reals = np.zeros(N_REALS, dtype=np.float64)
         self.reals[R_SR_HZ] = sr_hz
         self.reals[R_HZ_PER_BIN] = self.analyzer.hz_per_bin
@@ -139,6 +154,8 @@ class EngineGraph:
             (E_WINDOW, an.window), (E_FFT_IN, an.fft_in), (E_FFT_OUT, an.fft_out), (E_MAG, an.mag),
             (E_PENDING, an.pending), (E_PITCH_BINS, an.pitch_bins), (E_OUT, an.out),
             (E_OUT_END, an.out_end), (E_FEATURE_RING, self.feature_ring), (E_LEVELS, self.levels),
+            (E_RHYTHM_EDGES, rh.edges), (E_RHYTHM_PARAMS, rh.params), (E_RHYTHM_STATE, rh.state),
+            (E_RHYTHM_PREV, rh.prev), (E_RHYTHM_PENDING, rh.pending), (E_RHYTHM_OUT, an.rhythm_buffer),
         ):
             self.table.set(entry, value)
         self.table.set(E_MIX_RING, mix_ring if mix_ring is not None else 0)

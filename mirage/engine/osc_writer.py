@@ -1,5 +1,8 @@
 """The OSC writer thread: drains the feature ring, encodes, sends; forwards the emotion.
 
+With a rhythm encoder (``--rhythm``) each hop's per-track rhythm values
+(`mirage.osc.track_rhythm_encoder`) follow its feature datagrams, with the same time tag.
+
 It is the feature ring's only consumer. Per hop record it converts the features to float32,
 encodes them with the preallocated template encoder (`mirage.osc.hop_encoder`), sends the
 datagrams to every target (`mirage.osc.sender`, non-blocking, errors counted), and logs
@@ -39,7 +42,10 @@ import numpy as np
 from kernels.layout import N_FEATURES
 from kernels.ring import ring_pop
 from mirage.audio.state_table_layout import ST_BLOCKSIZE
-from mirage.engine.callback_layout import HEADER_ROW, REC_CAPTURE_NS, REC_GENERATION, TRACK_ROW0, feature_record_shape
+from kernels.rhythm_layout import N_RHYTHM, RH_ONSET
+from mirage.engine.callback_layout import (
+    HEADER_ROW, REC_CAPTURE_NS, REC_GENERATION, REC_RHYTHM0, TRACK_ROW0, feature_record_shape,
+)
 from mirage.engine.latency import LatencyLog
 from mirage.osc.addresses import STATUS_DEVICE_STATES
 from mirage.osc.status_encoder import encode_status
@@ -72,7 +78,8 @@ def _make_this_thread_punctual() -> str:
 class OscWriter(threading.Thread):
     """Background thread; `stop()` ends it after a last drain."""
 
-    def __init__(self, graph, hop_encoder, sender, *, emotion=None, emotion_encoder=None, poll_s: float = POLL_S):
+    def __init__(self, graph, hop_encoder, sender, *, emotion=None, emotion_encoder=None, poll_s: float = POLL_S,
+                 rhythm_encoder=None):
         super().__init__(name="mirage-osc-writer", daemon=True)
         self.graph = graph
         self.encoders = {0: hop_encoder}  # generation -> hop encoder (mirage.engine.rig_control)
@@ -88,11 +95,17 @@ class OscWriter(threading.Thread):
         self.paused = False
         self.latest_features: np.ndarray | None = None
         self.latest_emotion: tuple[float, float] | None = None
+        self.rhythm_encoder = rhythm_encoder  # the first song's; rhythm_encoders: one per track count
+        self.rhythm_encoders = {} if rhythm_encoder is None else {rhythm_encoder.n_tracks: rhythm_encoder}
+        self.latest_rhythm: np.ndarray | None = None
+        self.onsets_sent = 0
         self.wall_offset_ns = time.time_ns() - time.monotonic_ns()
         self.scheduling = "not started"
         self._stop_event = threading.Event()
         self._record = np.zeros(feature_record_shape(graph.n_tracks), dtype=np.float64)
         self._features = np.zeros((graph.n_tracks, N_FEATURES), dtype=np.float32)
+        self._rhythm = np.zeros((graph.n_tracks, N_RHYTHM), dtype=np.float32)
+        self._onset_held = np.zeros(graph.n_tracks, dtype=np.float32)
         self.drain()  # compiles (or loads) ring_pop for these record types before the first hop
         self._next_status_s = 0.0
         self._reported = (0, 0)
@@ -104,6 +117,9 @@ class OscWriter(threading.Thread):
         can produce one); encoders of generations long gone are forgotten."""
         self.encoders[generation] = hop_encoder
         self.hop_encoder = hop_encoder
+        n = hop_encoder.n_tracks
+        if self.rhythm_encoder is not None and n not in self.rhythm_encoders:  # a song of another size
+            self.rhythm_encoders[n] = self.rhythm_encoder.resized(n)
         for old in [g for g in self.encoders if g < generation - 8]:
             self.encoders.pop(old, None)
 
@@ -133,7 +149,7 @@ class OscWriter(threading.Thread):
         taken = 0
         n_tracks = None
         while ring_pop(header, data, record):
-            np.copyto(features, record[TRACK_ROW0:], casting="unsafe")
+            np.copyto(features, record[TRACK_ROW0:, :N_FEATURES], casting="unsafe")
             taken += 1
             if self.paused:
                 self.hops_paused += 1
@@ -144,10 +160,21 @@ class OscWriter(threading.Thread):
             capture_s = (capture_ns + self.wall_offset_ns) * 1e-9
             datagrams = encoder.encode(features[:n_tracks], capture_s)
             self.sender.send(datagrams, capture_s)
+            if self.rhythm_encoder is not None:
+                rhythm = self._rhythm
+                np.copyto(rhythm, record[TRACK_ROW0:, REC_RHYTHM0:REC_RHYTHM0 + N_RHYTHM], casting="unsafe")
+                rhythm_encoder = self.rhythm_encoders.get(n_tracks, self.rhythm_encoder)
+                self.sender.send(rhythm_encoder.encode(rhythm[:n_tracks], capture_s), capture_s)
+                rhythm[n_tracks:] = 0.0
+                onsets = rhythm[:, RH_ONSET]
+                self.onsets_sent += int(np.count_nonzero(onsets))
+                np.maximum(self._onset_held, onsets, out=self._onset_held)
             self.hop_to_send.add(time.monotonic_ns() - capture_ns)
             self.hops_sent += 1
         if n_tracks is not None:
             self.latest_features = features[:n_tracks].copy()
+            if self.rhythm_encoder is not None:
+                self.latest_rhythm = self._rhythm[:n_tracks].copy()
         if self.emotion is not None:
             while (result := self.emotion.pop_result()) is not None:
                 arousal, valence, time_s = result
@@ -161,6 +188,17 @@ class OscWriter(threading.Thread):
                 self.latest_emotion = (arousal, valence)
                 self.emotion_sent += 1
         return taken
+
+    def take_rhythm(self) -> np.ndarray | None:
+        """The latest per-track rhythm values, their onset column the strongest onset sent
+        since the previous call (then forgotten; a race with the writer only affects the
+        display). None without ``--rhythm`` or before the first hop."""
+        if self.latest_rhythm is None:
+            return None
+        latest = self.latest_rhythm.copy()
+        latest[:, RH_ONSET] = self._onset_held[:latest.shape[0]]
+        self._onset_held[:] = 0.0
+        return latest
 
     def counts(self) -> tuple[int, int, int, int]:
         """(xruns, dropped hops, OSC send errors, emotion restarts) so far."""

@@ -52,6 +52,10 @@ class EngineSnapshot:
         Bad control input so far (`mirage.control.bad_input`); None without a control input.
     transport_running : bool or None
         False while the control's transport is stopped (nothing sent); None without a control input.
+    rhythm : np.ndarray, float32 [C, N_RHYTHM] or None
+        ``--rhythm``: the latest per-track rhythm values (`kernels.rhythm_layout`), the onset
+        column holding the strongest onset since the previous snapshot; None without ``--rhythm``
+        or before the first hop.
     """
 
     elapsed_s: float
@@ -76,3 +80,4 @@ class EngineSnapshot:
     device_lost: bool = False
     control_bad: int | None = None
     transport_running: bool | None = None
+    rhythm: np.ndarray | None = None

@@ -1,7 +1,8 @@
 """The live view of ``mirage run``'s status: one `EngineSnapshot` as rich Segment lines.
 
 One compact line per track — index, name, a peak meter in dBFS (−60..0 dB, eighth-block
-resolution; green, yellow from −18 dB, red from −6 dB), centroid, rolloff, flatness, the
+resolution; green, yellow from −18 dB, red from −6 dB), with ``--rhythm`` the bass / mid /
+high bands as three blocks and ``●`` after an onset, centroid, rolloff, flatness, the
 four pitches as note name + Hz (``"A4 440"``) and the instrument profile — then a footer
 with the emotion (arousal and valence as bipolar bars), elapsed time, callback / xrun /
 drop / OSC-error / emotion-restart counts, the callback and hop→send p99 latencies and the
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kernels.layout import CENTROID, FLATNESS, N_PITCHES, PITCH1, ROLLOFF
+from kernels.rhythm_layout import N_BANDS3, N_RHYTHM, RH_BASS, RH_ONSET
 from mirage.engine.status_format import (
     LEVEL_FLOOR_DB,
     METER_CEIL_DB,
@@ -64,7 +66,21 @@ class _Column:
 
 
 # Optional columns, dropped in this order while the terminal is too narrow.
-_DROP_ORDER = ("pitch4", "pitch3", "profile", "pitch2", "rolloff", "flat", "pitch1", "centroid", "db")
+_DROP_ORDER = ("pitch4", "pitch3", "profile", "pitch2", "rolloff", "flat", "pitch1", "rhythm", "centroid", "db")
+
+_EIGHTHS = " ▁▂▃▄▅▆▇█"
+ONSET_MARK = "●"
+
+
+def rhythm_cell(row) -> str:
+    """``--rhythm``'s cell: bass, mid, high as one block each (0..1 in eighths), then the
+    onset mark when an onset came since the previous view (`kernels.rhythm_layout` row)."""
+    blocks = ""
+    for j in range(N_BANDS3):
+        x = finite_or_none(row[RH_BASS + j])
+        blocks += _EIGHTHS[0 if x is None else int(round(min(1.0, max(0.0, x)) * 8))]
+    onset = finite_or_none(row[RH_ONSET])
+    return blocks + " " + (ONSET_MARK if onset is not None and onset > 0 else " ")
 
 
 class Styles:
@@ -119,6 +135,7 @@ class LiveFrame:
         profiles = _as_str_list(getattr(snap, "profiles", None))
         levels = _as_float_list(getattr(snap, "levels", None))
         features = _feature_rows(getattr(snap, "features", None))
+        rhythm = _rows(getattr(snap, "rhythm", None), N_RHYTHM)
         n_tracks = max(len(names), len(levels), len(features))
 
         index_w = max(2, len(str(max(0, n_tracks - 1))))
@@ -126,6 +143,7 @@ class LiveFrame:
         meter_w = 16 if width >= 100 else 10
         columns = [
             _Column("db", "dBFS", 6, True),
+            *([_Column("rhythm", "bmh on", 6, False)] if getattr(snap, "rhythm", None) is not None else []),
             _Column("centroid", "centroid", 8, True),
             _Column("rolloff", "rolloff", 8, True),
             _Column("flat", "flat", 5, True),
@@ -155,7 +173,7 @@ class LiveFrame:
         shown = n_tracks if n_tracks <= room else max(0, room - 1)
         for t in range(shown):
             out.append(self._track_line(t, names, profiles, levels, features, columns,
-                                        index_w, name_w, meter_w))
+                                        index_w, name_w, meter_w, rhythm))
         if shown < n_tracks:
             more = n_tracks - shown
             out.append([Segment(f"… {more} more track{'s' if more != 1 else ''}", st.dim)])
@@ -166,7 +184,7 @@ class LiveFrame:
             out.extend(render_lines(log_lines, width, st))
         return out
 
-    def _track_line(self, t, names, profiles, levels, features, columns, index_w, name_w, meter_w):
+    def _track_line(self, t, names, profiles, levels, features, columns, index_w, name_w, meter_w, rhythm=()):
         from rich.segment import Segment
 
         st = self.styles
@@ -192,6 +210,8 @@ class LiveFrame:
                 style = st.red if db >= METER_RED_DB else st.none
             elif key == "profile":
                 text, style = (profiles[t] if t < len(profiles) else ""), st.dim
+            elif key == "rhythm":
+                text, style = (rhythm_cell(rhythm[t]) if t < len(rhythm) else ""), st.cyan
             elif row is None:
                 text, style = "", st.none
             elif key == "centroid":
@@ -289,5 +309,18 @@ def _feature_rows(features) -> list:
     except (TypeError, ValueError):
         return []
     if array.ndim != 2 or array.shape[1] < PITCH1 + N_PITCHES:
+        return []
+    return array.tolist()
+
+
+def _rows(values, n_columns: int) -> list:
+    """Rows of a [C, ≥ n_columns] array as lists of floats; [] if absent or malformed."""
+    if values is None:
+        return []
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        return []
+    if array.ndim != 2 or array.shape[1] < n_columns:
         return []
     return array.tolist()

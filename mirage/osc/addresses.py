@@ -14,6 +14,9 @@ Profiles (DESIGN.md, "OSC wire contract")::
     mirage-code  /LFmsg_ch{n}    instrument centroid bandwidth flatness rolloff pitch1..pitchk
                  /HFmsg_ch0      arousal valence
     both         /mirage/status  xruns drops osc_errors emotion_restarts device_losses device
+    --rhythm     /mirage/track/{n}/level   level (0..1) level_db (dBFS)
+                 /mirage/track/{n}/bands   bass mid high (each 0..1)
+                 /mirage/track/{n}/onset   strength (0..1), only in hops with an onset
 """
 
 from __future__ import annotations
@@ -58,6 +61,15 @@ STATUS_TYPE_TAGS = "iiiiis"
 """`STATUS_ARGUMENTS`' OSC type tags, in order."""
 STATUS_DEVICE_STATES = ("running", "lost")
 
+TRACK_LEVEL_ADDRESS = "/mirage/track/{}/level"
+"""Per track (0-based n, as in ``/Lfmsg_ch{n}``), every hop with ``--rhythm``."""
+TRACK_BANDS_ADDRESS = "/mirage/track/{}/bands"
+TRACK_ONSET_ADDRESS = "/mirage/track/{}/onset"
+"""Only in the hop in which an onset of the track was detected."""
+TRACK_LEVEL_ARGUMENTS = ("level", "level_db")
+TRACK_BANDS_ARGUMENTS = ("bass", "mid", "high")
+TRACK_ONSET_ARGUMENTS = ("strength",)
+
 
 def _address_pattern(template: str) -> re.Pattern:
     return re.compile(re.escape(template).replace(re.escape("{}"), "[0-9]+") + r"\Z")
@@ -67,6 +79,9 @@ _ARGUMENTS_BY_PATTERN = [
     *((_address_pattern(FEATURE_ADDRESS[p]), FEATURE_ARGUMENTS[p]) for p in OSC_PROFILES),
     *((_address_pattern(EMOTION_ADDRESS[p]), EMOTION_ARGUMENTS) for p in OSC_PROFILES),
     (_address_pattern(STATUS_ADDRESS), STATUS_ARGUMENTS),
+    (_address_pattern(TRACK_LEVEL_ADDRESS), TRACK_LEVEL_ARGUMENTS),
+    (_address_pattern(TRACK_BANDS_ADDRESS), TRACK_BANDS_ARGUMENTS),
+    (_address_pattern(TRACK_ONSET_ADDRESS), TRACK_ONSET_ARGUMENTS),
 ]
 
 
