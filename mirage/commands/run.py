@@ -6,13 +6,19 @@ folder of stems, played to the output device and analysed from the same samples 
 callback). Without a usable audio device, files and the demo still run on a clock (no
 playback), with a one-line notice; live input then fails.
 
+Rig file and setlist: ``--config RIG.toml`` gives any option as a key and a setlist of songs
+(`mirage.rig_file`); flags given override it, and `settle` gives every option its value in one
+place (command line, else rig file, else `RUN_DEFAULTS`). ``--song`` picks the first song,
+``--advance next|stop|hold`` what a recorded song's end does. Songs change without restarting
+the stream (`mirage.engine.rig_control.RigControl`).
+
 Control: ``--control-port PORT`` accepts OSC commands from the artists' software (transport,
 song, per-track profile, emotion reset; each answered with the new state) and serves their
 OSCQuery namespace over HTTP on the same port number (TCP), advertised with zeroconf;
 ``--control-midi NAME`` a MIDI controller (Program Change / Song Select: song; Start, Stop,
 Continue: transport). Everything listens on 127.0.0.1 unless ``--control-host`` says
 otherwise; ``--control-allow`` limits the senders — see `mirage.control`. The controller
-drives the engine through `mirage.control_target.ControlTarget`.
+drives the engine through `mirage.control_target.ControlTarget` (`RigControl`).
 
 Audio device lost while running (a JACK server restarted, an interface unplugged): the run
 goes on, retrying the same device about once a second, and resumes when it is back
