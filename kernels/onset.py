@@ -2,18 +2,18 @@
 
 Per track and per frame t (the frame that ends with the hop just received)::
 
-    L_t[i]   = ln(1 + LOG_GAIN^2 * power_scale * sum_{k in band i} S_t[k]^2) / 2
-                                                (log-compressed band energy, log-frequency bands;
-                                                 `kernels.fast_log`; for a loud band ln(LOG_GAIN * rms))
-    M[i]     = max(L_{t-lag}[i-1], L_{t-lag}[i], L_{t-lag}[i+1])            (max filter over frequency:
-                                                                             vibrato suppression)
-    E_t      = ln(1 + LOG_GAIN^2 * mean square of the hop's newest samples) / 2         (unwindowed: a hit at the
-                                                                             hop's end counts in full)
-    novelty  = sum_i max(0, L_t[i] - M[i]) / n_bands
-               + ENERGY_WEIGHT * max(0, E_t - max(E_{t-1}, E_{t-2}, E_{t-3}))
-    onset    if novelty > mean(novelty over the last n_history frames) + delta
-             and novelty > delta and at least min_ioi hops since the last onset
+    L_t[i]  = ln(1 + LOG_GAIN^2 * power_scale * sum_{k in band i} S_t[k]^2) / 2
+    M[i]    = max(L_{t-lag}[i-1], L_{t-lag}[i], L_{t-lag}[i+1])
+    E_t     = ln(1 + LOG_GAIN^2 * mean square of the hop's newest samples) / 2
+    novelty = sum_i max(0, L_t[i] - M[i]) / n_bands
+              + ENERGY_WEIGHT * max(0, E_t - max(E_{t-1}, E_{t-2}, E_{t-3}))
+    onset   if novelty > mean(novelty over the last n_history frames) + delta
+            and novelty > delta and at least min_ioi hops since the last onset
     strength = min(1, novelty / peak),  peak: instant attack, exponential release
+
+``L``: log-compressed band energies (for a loud band about ln(LOG_GAIN * rms); logarithms by
+`kernels.fast_log`); ``M``: the max filter over frequency on the earlier frame (vibrato
+suppression); ``E``: the hop's energy, unwindowed (a hit at the hop's end counts in full).
 
 Bands: ``ONSET_BANDS_PER_OCTAVE`` per octave from ``ONSET_FMIN_HZ`` to ``ONSET_FMAX_HZ``,
 rectangular, merged where narrower than a bin, split at the bass/mid/high limits (whose

@@ -45,7 +45,6 @@ MID_MAX_HZ = 4000.0
 # --------------------------------------------------------------------------- parameters float64[N_RP]
 RP_ENABLED: Final = 0           # 0: the rhythm kernels are skipped (values stay 0)
 RP_LAG: Final = 1               # frames between the two spectra the flux compares
-RP_AMP_SCALE: Final = 2         # magnitude -> sine amplitude: 2 / sum(window)
 RP_POWER_SCALE: Final = 3       # band sum of mag^2 -> mean square: 2 / (n_fft sum(window^2))
 RP_RANGE_RELEASE: Final = 4     # per-hop coefficient of the range followers' release
 RP_SMOOTH_ATTACK: Final = 5     # per-hop coefficient of the level smoothing, rising

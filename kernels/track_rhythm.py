@@ -32,7 +32,7 @@ from kernels.onset import (
 )
 from kernels.rhythm_layout import (
     DEFAULT_ATTACK_MS, DEFAULT_RELEASE_MS, MAX_SMOOTHING_MS, BASS_MAX_HZ, MID_MAX_HZ, N_BANDS3, N_ENERGY_HISTORY, N_RHYTHM, N_RP, RE_BASS_END, RE_FB0, RE_MID_END, RH_BASS, RH_LEVEL,
-    RH_LEVEL_DB, RH_NOVELTY, RH_ONSET, RP_AMP_SCALE, RP_ENABLED, RP_LAG, RP_MIN_IOI_HOPS, RP_NOVELTY_RELEASE,
+    RH_LEVEL_DB, RH_NOVELTY, RH_ONSET, RP_ENABLED, RP_LAG, RP_MIN_IOI_HOPS, RP_NOVELTY_RELEASE,
     RP_ONSET_DELTA, RP_POWER_SCALE, RP_RANGE_RELEASE, RP_SMOOTH_ATTACK, RP_SMOOTH_RELEASE, RS_BASS_SMOOTH,
     RS_BASS_TOP, RS_ENERGY0, RS_FRAMES, RS_LEVEL_SMOOTH, RS_LEVEL_TOP, RS_NOVELTY0, RS_NOVELTY_PEAK, RS_SINCE_ONSET,
 )
@@ -118,7 +118,6 @@ class RhythmArrays:
         p = self.params
         p[RP_ENABLED] = 1.0 if enabled else 0.0
         p[RP_LAG] = flux_lag(n_fft, hop)
-        p[RP_AMP_SCALE] = 2.0 / float(np.sum(window))
         p[RP_POWER_SCALE] = 2.0 / (n_fft * float(np.sum(window * window)))
         p[RP_RANGE_RELEASE] = coefficient(RANGE_RELEASE_S, hop_s)
         p[RP_SMOOTH_ATTACK] = coefficient(attack_ms / 1000.0, hop_s)
