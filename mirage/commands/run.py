@@ -94,6 +94,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     emo.add_argument("--emotion-model", metavar="FILE.onnx", help="emotion model (default: the shipped int8 model)")
     emo.add_argument("--emotion-smoothing", type=float, default=0.0, metavar="SECONDS",
                      help="causal exponential smoothing of arousal/valence (default: %(default)s = off)")
+    rhy = parser.add_argument_group("rhythm")
+    rhy.add_argument("--rhythm", action="store_true",
+                     help="also send the mix's tempo and beat phase every hop (/mirage/tempo, /mirage/phase) "
+                          "and a beat trigger time-tagged at the predicted beat (/mirage/beat); see the README")
     ctl = parser.add_argument_group("control (OSC or MIDI in)")
     ctl.add_argument("--control-port", type=int, metavar="PORT",
                      help="listen for OSC commands on this UDP port (/mirage/transport/start, /mirage/song, "
@@ -216,6 +220,11 @@ def main(args: argparse.Namespace) -> int:
     # Compile (or load) the encoders' kernels now, not on the first hop.
     hop_encoder.encode(np.zeros((n_tracks, 8), np.float32), time.time())
     emotion_encoder.encode(0.0, 0.0, time.time())
+    beat_encoder = None
+    if args.rhythm:
+        from mirage.osc.beat_encoder import BeatEncoder
+
+        beat_encoder = BeatEncoder(bundle=not args.no_bundle)
 
     # The controller's view of the engine (mirage.control_target.ControlTarget): today one
     # song, the source. A command that arrives before the engine exists is applied by attach.
@@ -245,7 +254,8 @@ def main(args: argparse.Namespace) -> int:
                         pitch_ranges_hz=ranges, profiles=profiles, hop_encoder=hop_encoder,
                         emotion_encoder=emotion_encoder, sender=sender, emotion=not args.no_emotion,
                         emotion_model=args.emotion_model, emotion_smoothing_s=args.emotion_smoothing,
-                        loop=args.loop, shutdown=shutdown)  # defers the signals (mirage.lifecycle)
+                        loop=args.loop, shutdown=shutdown,  # defers the signals (mirage.lifecycle)
+                        rhythm=args.rhythm, beat_encoder=beat_encoder)
         target.attach(engine)
         try:
             compiling.done()
@@ -256,6 +266,8 @@ def main(args: argparse.Namespace) -> int:
                                       emotion=engine.emotion, targets=targets,
                                       input_channels=source.channel_map if args.channels else None):
                 log.info("%s", line)
+            if beat_encoder is not None:
+                log.info("rhythm: %s", beat_encoder.describe())
             for line in control.lines if control is not None else ():
                 log.info("%s", line)
             log.info("%s", STOP_HINT)

@@ -30,12 +30,15 @@ class Engine:
 
     def __init__(self, source, *, n_fft: int, hop: int, blocksize: int, pitch_ranges_hz, profiles: list[str],
                  hop_encoder, emotion_encoder, sender, emotion: bool, emotion_model=None,
-                 emotion_smoothing_s: float = 0.0, loop: bool = False, shutdown=None):
+                 emotion_smoothing_s: float = 0.0, loop: bool = False, shutdown=None,
+                 rhythm: bool = False, beat_encoder=None):
         """``shutdown`` (a `mirage.lifecycle.Shutdown`): deferred just before the first
         shared-memory segment is made, checked between the slow steps after it (a stop
         request raises `mirage.lifecycle.Interrupted` there); whatever was made is released.
         The analyzer's warm-up (a compile when numba's cache is cold) comes first, while a
-        signal still ends the process at once."""
+        signal still ends the process at once. ``rhythm``: the beat stage taps the mix ring
+        (made for it when the emotion model is off) and the writer sends its tempo, phase and
+        beats with ``beat_encoder`` (`mirage.osc.beat_encoder`)."""
         from mirage.engine.callback import engine_callback
         from mirage.engine.graph import EngineGraph
         from mirage.engine.osc_writer import OscWriter
@@ -43,7 +46,7 @@ class Engine:
         self.source, self.profiles, self.sender, self.blocksize = source, profiles, sender, blocksize
         self.callback_log = LatencyLog()
         self.xrun_times_s: list[float] = []
-        self.mix_ring = self.emotion = self.stream = self.graph = None
+        self.mix_ring = self.emotion = self.stream = self.graph = self.beat_stage = None
         self.device_watch = None   # a mirage.engine.device_watch.DeviceWatch, set by the owner
         self._dead_streams = []    # streams of a lost device: never called again
         self._stream_started_s = None
@@ -58,21 +61,28 @@ class Engine:
             if shutdown is not None:
                 shutdown.defer()
             checkpoint()
-            if emotion:
+            if emotion or rhythm:
                 from kernels.ring import Ring, capacity_for
-                from mirage.emotion.worker import EmotionSupervisor
 
                 hops = MIX_RING_SECONDS * source.sr_hz / hop
                 self.mix_ring = Ring.create(capacity_for(max(4.0, hops)), (hop,), np.float32,
                                             shared=True)
+                self.graph.attach_mix_ring(self.mix_ring)
+            if rhythm:
+                from mirage.engine.beat_stage import BeatStage
+
+                self.beat_stage = BeatStage(self.mix_ring, source.sr_hz, hop)
+            if emotion:
+                from mirage.emotion.worker import EmotionSupervisor
+
                 loop_samples = source.playback.shape[0] if loop and source.playback is not None else 0
                 self.emotion = EmotionSupervisor(self.mix_ring.spec, source.sr_hz, model_path=emotion_model,
                                                  smoothing_s=emotion_smoothing_s, loop_samples=loop_samples)
-                self.graph.attach_mix_ring(self.mix_ring)
                 self.emotion.spawn()  # its start-up overlaps the rest of the engine's and the stream's
                 checkpoint()
             self.writer = OscWriter(self.graph, hop_encoder, sender, emotion=self.emotion,
-                                    emotion_encoder=emotion_encoder)
+                                    emotion_encoder=emotion_encoder, beat_stage=self.beat_stage,
+                                    beat_encoder=beat_encoder)
         except BaseException:  # shared memory outlives the process unless unlinked
             self._release()
             raise
@@ -83,6 +93,8 @@ class Engine:
         (the caller then closes the engine)."""
         from mirage.engine.clock_driver import ClockDriver
 
+        if self.beat_stage is not None:
+            self.beat_stage.start()
         self.writer.start()
         source = self.source
         if source.device is None:
@@ -234,6 +246,8 @@ class Engine:
             "source": self.source.label,
             "clock_driven": self.source.device is None,
             "osc_writer_scheduling": self.writer.scheduling,
+            **({"rhythm_hops_sent": self.writer.rhythm_hops_sent, "beats_sent": self.writer.beats_sent,
+                "rhythm_hops_lost": self.beat_stage.hops_lost} if self.beat_stage is not None else {}),
             **(self.device_watch.stats() if self.device_watch is not None else {}),
         }
 
@@ -260,6 +274,8 @@ class Engine:
                 self.device_watch.close()
             if started:
                 self._collect_timing()
+            if self.beat_stage is not None:
+                self.beat_stage.stop()  # its last step tracks the last hops, before the writer's last drain
             self.writer.stop()  # its last drain forwards the emotion's last results
             final = self.stats()
         finally:

@@ -14,6 +14,9 @@ Profiles (DESIGN.md, "OSC wire contract")::
     mirage-code  /LFmsg_ch{n}    instrument centroid bandwidth flatness rolloff pitch1..pitchk
                  /HFmsg_ch0      arousal valence
     both         /mirage/status  xruns drops osc_errors emotion_restarts device_losses device
+    --rhythm     /mirage/tempo   bpm confidence            (per hop)
+                 /mirage/phase   phase                     (per hop, 0–1)
+                 /mirage/beat    index bpm                 (time-tagged at the predicted beat)
 """
 
 from __future__ import annotations
@@ -58,6 +61,16 @@ STATUS_TYPE_TAGS = "iiiiis"
 """`STATUS_ARGUMENTS`' OSC type tags, in order."""
 STATUS_DEVICE_STATES = ("running", "lost")
 
+TEMPO_ADDRESS = "/mirage/tempo"
+TEMPO_ARGUMENTS = ("bpm", "confidence")
+PHASE_ADDRESS = "/mirage/phase"
+PHASE_ARGUMENTS = ("phase",)
+BEAT_ADDRESS = "/mirage/beat"
+BEAT_ARGUMENTS = ("index", "bpm")
+"""``--rhythm`` (`mirage.osc.beat_encoder`): the mix's tempo (float32 BPM, float32 confidence
+0–1) and beat phase (float32 0–1) every hop, time-tagged with the hop's capture time; a beat
+trigger (int32 beat index, float32 BPM) time-tagged with the predicted beat time, sent ahead."""
+
 
 def _address_pattern(template: str) -> re.Pattern:
     return re.compile(re.escape(template).replace(re.escape("{}"), "[0-9]+") + r"\Z")
@@ -67,6 +80,9 @@ _ARGUMENTS_BY_PATTERN = [
     *((_address_pattern(FEATURE_ADDRESS[p]), FEATURE_ARGUMENTS[p]) for p in OSC_PROFILES),
     *((_address_pattern(EMOTION_ADDRESS[p]), EMOTION_ARGUMENTS) for p in OSC_PROFILES),
     (_address_pattern(STATUS_ADDRESS), STATUS_ARGUMENTS),
+    (_address_pattern(TEMPO_ADDRESS), TEMPO_ARGUMENTS),
+    (_address_pattern(PHASE_ADDRESS), PHASE_ARGUMENTS),
+    (_address_pattern(BEAT_ADDRESS), BEAT_ARGUMENTS),
 ]
 
 
