@@ -4,6 +4,7 @@
 
     mirage analyze PATH [PATH...] [--out FILE.csv|FILE.parquet] [--n-fft 2048] [--hop 512] [--sr HZ]
                    [--profile NAME | --profiles NAME,NAME,...] [--emotion-out FILE.csv]
+                   [--beats-out FILE.csv]
 
 A thin layer over `mirage.feature_analysis.analyze_source`: the source (files, folders of
 stems, ``demo``; see `mirage.audio_files`) is decoded block by block and fed to
@@ -58,6 +59,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--emotion-out", metavar="FILE.csv",
                         help="also write time_s, arousal, valence of the mix, per 0.5 s, as CSV "
                              "(needs the emotion model)")
+    parser.add_argument("--beats-out", metavar="FILE.csv",
+                        help="also write time_s, bpm, confidence of every beat trigger of the mix, as "
+                             "`mirage run --rhythm` would send it (time_s: its time tag), as CSV")
     parser.add_argument("--record", metavar="FILE",
                         help="render the song into a recording of the OSC `mirage run` would send "
                              "(for `mirage replay FILE`), as fast as the analysis runs")
@@ -105,7 +109,7 @@ def main(args: argparse.Namespace) -> int:
         from mirage.recording.offline_render import record_command
 
         record_command(args)
-        if not (args.out or args.emotion_out):
+        if not (args.out or args.emotion_out or args.beats_out):
             return 0
     check_frame(n_fft=args.n_fft, hop=args.hop)
     if args.sr is not None and not (np.isfinite(args.sr) and 1000 <= args.sr <= 768_000):
@@ -123,6 +127,12 @@ def main(args: argparse.Namespace) -> int:
         check_output(option, out, inputs)
     if len(outputs) == 2 and outputs[0][1].resolve() == outputs[1][1].resolve():
         raise ParameterError("--out and --emotion-out name the same file")
+    if args.beats_out:
+        beats_out = Path(args.beats_out)
+        check_output("--beats-out", beats_out, inputs)
+        for option, out in outputs:
+            if out.resolve() == beats_out.resolve():
+                raise ParameterError(f"{option} and --beats-out name the same file")
     if args.out:
         writer_class(args.out)  # .csv or .parquet
 
@@ -147,6 +157,20 @@ def main(args: argparse.Namespace) -> int:
     if args.out:
         line += f"; wrote {args.out} ({stats.rows} rows, {stats.write_s:.2f} s)"
     print(line, file=sys.stderr)
+    if args.beats_out:
+        _write_beats(args)
     if not args.out:
         print(summary_table(stats))
     return 0
+
+
+def _write_beats(args: argparse.Namespace) -> None:
+    """The mix's beat triggers (`mirage.rhythm.offline_beats`) into ``--beats-out``."""
+    from mirage.load_audio import load
+    from mirage.rhythm.beats_csv import write_beats_file
+    from mirage.rhythm.offline_beats import beats
+
+    loaded = load(args.paths, sr_hz=args.sr)
+    found = beats(loaded.audio, loaded.sr_hz, hop=args.hop)
+    write_beats_file(Path(args.beats_out), found)
+    print(f"mirage: wrote {args.beats_out} ({found.size} beats)", file=sys.stderr)
