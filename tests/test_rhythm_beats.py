@@ -159,3 +159,14 @@ def test_wire_format_read_by_oscdump(bundle):
     if bundle:
         tag = ntp_timetag(now_s + 0.3)
         assert parsed["/mirage/beat"][0] == f"{tag >> 32:08x}.{tag & 0xFFFFFFFF:08x}"
+
+
+def test_status_line_shows_the_tempo_only_with_rhythm():
+    from types import SimpleNamespace
+
+    from mirage.engine.status_format import format_plain
+
+    line = format_plain(SimpleNamespace(elapsed_s=1.0, rhythm=(128.0, 0.7, 0.25)))
+    assert line.endswith(" tempo=128.0 confidence=0.70 phase=0.25")
+    assert "tempo=" not in format_plain(SimpleNamespace(elapsed_s=1.0, rhythm=None))
+    assert "tempo=" not in format_plain(SimpleNamespace(elapsed_s=1.0, rhythm=(float("nan"), 0.1, 0.2)))

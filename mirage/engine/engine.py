@@ -221,8 +221,13 @@ class Engine:
             callback_p99_us=cb["p99"] if cb else None, hop_to_send_p99_us=hs["p99"] if hs else None,
             osc_targets=[s.target for s in self.sender.stats], osc_profile=osc_profile,
             emotion_resets=self.emotion.resets_applied if self.emotion else 0,
+            rhythm=self._rhythm_now(),
             **(self.device_watch.snapshot_fields() if self.device_watch is not None else {}),
         )
+
+    def _rhythm_now(self):
+        r = self.writer.latest_rhythm if self.beat_stage is not None else None
+        return None if r is None else (r.bpm, r.confidence, r.phase)
 
     def stats(self) -> dict:
         """The run's statistics (`mirage run --stats-json`)."""

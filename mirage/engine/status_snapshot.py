@@ -52,6 +52,8 @@ class EngineSnapshot:
         Bad control input so far (`mirage.control.bad_input`); None without a control input.
     transport_running : bool or None
         False while the control's transport is stopped (nothing sent); None without a control input.
+    rhythm : (float, float, float) or None
+        ``--rhythm``: the latest ``(bpm, confidence, phase)`` sent; None otherwise.
     """
 
     elapsed_s: float
@@ -76,3 +78,4 @@ class EngineSnapshot:
     device_lost: bool = False
     control_bad: int | None = None
     transport_running: bool | None = None
+    rhythm: tuple[float, float, float] | None = None
