@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
-ALPHA = 0.9
+ALPHA = 0.8
 TIGHTNESS = 5.0
-WINDOW_FRACTION = 0.25
+WINDOW_FRACTION = 0.4
 
 
 class CumulativeBeatScore:

@@ -172,4 +172,4 @@ def vgmidi_pieces(n: int) -> dict[str, Path]:
         return {}
     files = sorted(folder.glob("*.mid"))
     step = max(1, len(files) // n)
-    return {f"vgmidi:{p.stem[:28]}": p for p in files[::step][:n]}
+    return {f"vgmidi {i + 1}: {p.stem[:28]}": p for i, p in enumerate(files[::step][:n])}
