@@ -21,7 +21,7 @@ from mirage.benchmarks.rhythm.truth import midi_truth
 
 SR_HZ = 44100
 TRACKERS = ("MIRAGE", "aubio (online)", "essentia (offline)")
-BEATNET_NOTE = ("BeatNet: not run — it needs madmom, whose PyPI release does not build on Python >= 3.10 "
+BEATNET_NOTE = ("not run — it needs madmom, whose PyPI release does not build on Python >= 3.10 "
                 "(the previous attempt failed so; not retried)")
 
 
