@@ -59,3 +59,24 @@ def test_run_rhythm_demo_sends_tempo_phase_and_the_offline_beats(tmp_path):
     np.testing.assert_allclose([args[1] for _, args in beat], offline[:len(beat), 1], rtol=1e-5)
     tags = np.array([_seconds(t) for t, _ in beat])
     np.testing.assert_allclose(np.diff(tags), np.diff(offline[:len(beat), 0]), atol=1e-4)
+
+
+@pytest.mark.skipif(OSCDUMP is None, reason="oscdump (liblo-tools) is not installed")
+def test_run_rhythm_without_bundles_holds_each_beat_until_its_time(tmp_path):
+    dump = OscDump()
+    try:
+        from mirage.osc.sender import OscSender
+
+        with OscSender([f"127.0.0.1:{dump.port}"]) as probe:
+            dump.wait_ready(probe)
+        done = run_engine(["--input", "demo", "--clock", "--no-emotion", "--rhythm", "--no-bundle",
+                           "--duration", "8", "-o", f"127.0.0.1:{dump.port}", "--stats-json", str(tmp_path / "s.json")])
+        assert done.returncode == 0, done.stderr
+        stats = read_stats(tmp_path / "s.json")
+        assert stats["beats_sent"] > 5
+        assert wait_for(lambda: sum(" /mirage/beat " in line for line in list(dump.lines)) >= stats["beats_sent"])
+    finally:
+        dump.stop()
+    beats = [parse_oscdump_line(line) for line in dump.lines if " /mirage/beat " in line]
+    assert [int(b[3][0]) for b in beats] == list(range(len(beats)))
+    assert all(abs(b[3][1] - DEMO_BPM) < 1.5 for b in beats)
