@@ -170,3 +170,10 @@ def test_status_line_shows_the_tempo_only_with_rhythm():
     assert line.endswith(" tempo=128.0 confidence=0.70 phase=0.25")
     assert "tempo=" not in format_plain(SimpleNamespace(elapsed_s=1.0, rhythm=None))
     assert "tempo=" not in format_plain(SimpleNamespace(elapsed_s=1.0, rhythm=(float("nan"), 0.1, 0.2)))
+
+
+def test_an_array_without_its_rate_is_a_parameter_error():
+    from mirage.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="sr_hz"):
+        beats(np.zeros(1000, np.float32))

@@ -62,8 +62,10 @@ def beats(source, sr_hz: float | None = None, hop: int = DEFAULT_HOP) -> np.ndar
     trigger's time tag (seconds from the first sample).
     """
     if isinstance(source, np.ndarray):
-        if sr_hz is None:
-            raise ValueError("an array needs its sample rate sr_hz")
+        if sr_hz is None or not np.isfinite(sr_hz) or sr_hz <= 0:
+            from mirage.errors import ParameterError
+
+            raise ParameterError(f"sr_hz: an array needs its positive sample rate, got {sr_hz!r}")
         audio, sr = source, float(sr_hz)
     else:
         from mirage.load_audio import load
