@@ -16,7 +16,7 @@ STAMP_TRAIN := $(VENV)/.mirage-train-installed
 STAMP_BENCH := $(VENV)/.mirage-bench-installed
 
 APT_RUN  := libportaudio2
-APT_TEST := jackd2 liblo-tools fluidsynth fluid-soundfont-gm alsa-utils chromium puredata-core
+APT_TEST := jackd2 liblo-tools fluidsynth fluid-soundfont-gm timgm6mb-soundfont alsa-utils chromium puredata-core
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test bench model install-train install-bench sysdeps sysdeps-test clean distclean

@@ -56,7 +56,8 @@ what they buy is that LLVM does not reorder the data accesses across the counter
 
 The consumer is the only writer of READ and DROPPED (release stores, so anyone can read
 them); the producer is the only writer of WRITE. Exactly one producer and one consumer at a
-time.
+time; any number of read-only tappers (``ring_peek``: record ``k`` by number, the same
+check, READ untouched) may read beside them.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ __all__ = [
     "ring_reserve",
     "ring_publish",
     "ring_pop",
+    "ring_peek",
     "ring_available",
     "ring_header_at",
     "ring_view_2d",
@@ -177,6 +179,29 @@ def ring_pop(header, data, out):
         store_release(header, H_DROPPED, header[H_DROPPED] + dropped)
     store_release(header, H_READ, r)
     return got
+
+
+@njit(cache=True, nogil=True)
+def ring_peek(header, data, k, out):
+    """A second, read-only reader: copy record number ``k`` into ``out`` without consuming it.
+
+    Returns 1 if the copy is intact, 0 if record ``k`` is not published yet, -1 if it was
+    (or was being) overwritten. READ and DROPPED are not touched, so the ring's one consumer
+    is unaffected; the check is `ring_pop`'s (the copy is accepted only if the producer had
+    not started record ``k + capacity`` after it).
+    """
+    capacity = header[H_CAPACITY]
+    w = load_acquire(header, H_WRITE)
+    if k >= w:
+        return 0
+    if k < w - (capacity - 1):
+        return -1
+    _copy_record(out, data[k & header[H_MASK]])
+    fence_acquire()
+    w2 = load_acquire(header, H_WRITE)
+    if w2 - k < capacity:
+        return 1
+    return -1
 
 
 @njit(cache=True, nogil=True)

@@ -7,6 +7,7 @@ The Python API (axis convention: tracks first, then time, then feature)::
     mirage.FeatureStream(n_tracks, sr_hz, ...)    .process(block[n_tracks, n]) -> [n_tracks, n_new_frames, 8]
     mirage.frame_times_s(n_frames, *, sr_hz, hop) -> float64 [n_frames]
     mirage.mood(y, sr_hz, *, smoothing_s=0)       -> Mood(time_s, arousal, valence), one row per 0.5 s
+    mirage.beats(source, sr_hz=None, hop=512)    -> (time_s, bpm, confidence), one row per beat trigger
     mirage.FEATURE_NAMES, mirage.PROFILES, mirage.ParameterError, mirage.InputError, mirage.MirageError
 
 Each name is imported when first used, so ``import mirage`` stays light (no numba, no
@@ -32,6 +33,7 @@ _PUBLIC = {
     "FEATURE_NAMES": "mirage.feature_stream",
     "N_FEATURES": "mirage.feature_stream",
     "mood": "mirage.signal_mood",
+    "beats": "mirage.rhythm.offline_beats",
     "Mood": "mirage.signal_mood",
     "load": "mirage.load_audio",
     "LoadedAudio": "mirage.load_audio",

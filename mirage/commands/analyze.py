@@ -4,7 +4,7 @@
 
     mirage analyze PATH [PATH...] [--out FILE.csv|FILE.parquet] [--n-fft 2048] [--hop 512] [--sr HZ]
                    [--profile NAME | --profiles NAME,NAME,...] [--emotion-out FILE.csv]
-                   [--onsets-out FILE.csv] [--level-attack-ms MS] [--level-release-ms MS]
+                   [--onsets-out FILE.csv] [--level-attack-ms MS] [--level-release-ms MS] [--beats-out FILE.csv]
 
 A thin layer over `mirage.feature_analysis.analyze_source`: the source (files, folders of
 stems, ``demo``; see `mirage.audio_files`) is decoded block by block and fed to
@@ -65,6 +65,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also write every onset as track,time_s,strength (time_s: the end of the hop "
                              "it was detected in, when `mirage run --rhythm` sends it)")
     add_level_options(parser)
+    parser.add_argument("--beats-out", metavar="FILE.csv",
+                        help="also write time_s, bpm, confidence of every beat trigger of the mix, as "
+                             "`mirage run --rhythm` would send it (time_s: its time tag), as CSV")
     parser.add_argument("--record", metavar="FILE",
                         help="render the song into a recording of the OSC `mirage run` would send "
                              "(for `mirage replay FILE`), as fast as the analysis runs")
@@ -113,7 +116,7 @@ def main(args: argparse.Namespace) -> int:
         from mirage.recording.offline_render import record_command
 
         record_command(args)
-        if not (args.out or args.emotion_out or args.onsets_out):
+        if not (args.out or args.emotion_out or args.onsets_out or args.beats_out):
             return 0
     check_frame(n_fft=args.n_fft, hop=args.hop)
     if args.sr is not None and not (np.isfinite(args.sr) and 1000 <= args.sr <= 768_000):
@@ -130,6 +133,8 @@ def main(args: argparse.Namespace) -> int:
         outputs.append(("--emotion-out", Path(args.emotion_out)))
     if args.onsets_out:
         outputs.append(("--onsets-out", Path(args.onsets_out)))
+    if args.beats_out:
+        outputs.append(("--beats-out", Path(args.beats_out)))
     for option, out in outputs:
         check_output(option, out, inputs)
     for i, (option, out) in enumerate(outputs):
@@ -164,6 +169,20 @@ def main(args: argparse.Namespace) -> int:
     if args.onsets_out:
         line += f"; wrote {args.onsets_out} ({stats.onsets} onsets)"
     print(line, file=sys.stderr)
+    if args.beats_out:
+        _write_beats(args)
     if not args.out:
         print(summary_table(stats))
     return 0
+
+
+def _write_beats(args: argparse.Namespace) -> None:
+    """The mix's beat triggers (`mirage.rhythm.offline_beats`) into ``--beats-out``."""
+    from mirage.load_audio import load
+    from mirage.rhythm.beats_csv import write_beats_file
+    from mirage.rhythm.offline_beats import beats
+
+    loaded = load(args.paths, sr_hz=args.sr)
+    found = beats(loaded.audio, loaded.sr_hz, hop=args.hop)
+    write_beats_file(Path(args.beats_out), found)
+    print(f"mirage: wrote {args.beats_out} ({found.size} beats)", file=sys.stderr)

@@ -46,6 +46,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="skip the replay timing (a recording replayed at speed 1: takes its length)")
     parser.add_argument("--replay-minutes", type=float, metavar="MIN",
                         help="length of the replayed recording (default: 10, --quick: 0.5)")
+    parser.add_argument("--rhythm", action="store_true",
+                        help="only the rhythm bench: onsets, beats and tempo of fluidsynth renders against their "
+                             "MIDI truth, MIRAGE next to aubio (online) and essentia (offline), scored with mir_eval")
     parser.add_argument("--realtime", action="store_true",
                         help="also run the engine on JACK dummy servers (needs jackd2): callback and hop→send "
                              "at blocksizes 512 (1, 16, 64 tracks), 64 (16) and 128 (64), and audio→OSC click "
@@ -65,6 +68,8 @@ def main(args: argparse.Namespace) -> int:
         if path is not None and not path.parent.exists():
             raise InputError(f"{path}: folder {path.parent} does not exist")
     log = lambda msg: print(msg, file=sys.stderr)  # noqa: E731
+    if getattr(args, "rhythm", False):
+        return _rhythm(args, log)
     log(f"benchmarking ({'quick' if args.quick else 'full'} run) ...")
     from mirage.benchmarks.kernel_chunks import run_benchmark
     from mirage.benchmarks.report import format_sections, format_table, run_metadata, write_plot
@@ -116,4 +121,20 @@ def main(args: argparse.Namespace) -> int:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
     if args.plot:
         write_plot(result, args.plot)
+    return 0
+
+
+def _rhythm(args: argparse.Namespace, log) -> int:
+    """`mirage bench --rhythm` (`mirage.benchmarks.rhythm`)."""
+    try:
+        import mir_eval  # noqa: F401
+    except ImportError:
+        raise InputError("mirage bench --rhythm needs mir_eval: pip install 'mirage-engine[bench]'") from None
+    from mirage.benchmarks.rhythm.table import format_rhythm_table, run_rhythm_bench
+
+    log(f"rhythm bench ({'quick' if args.quick else 'full'} run) ...")
+    result = run_rhythm_bench(quick=args.quick, log=log)
+    print(format_rhythm_table(result))
+    if args.json:
+        args.json.write_text(json.dumps({"rhythm": result}, indent=2, default=float) + "\n")
     return 0

@@ -128,8 +128,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     osc.add_argument("--no-bundle", **flag, help="plain messages, for receivers that cannot unpack bundles")
     rhy = parser.add_argument_group("rhythm")
     rhy.add_argument("--rhythm", **flag,
-                     help="also send per-track level, bass/mid/high bands and onsets "
-                          "(/mirage/track/<n>/level, /bands, /onset; see the README)")
+                     help="also send per-track level, bass/mid/high bands and onsets (/mirage/track/<n>/level, "
+                          "/bands, /onset), the mix's tempo and beat phase every hop (/mirage/tempo, /mirage/phase) "
+                          "and a beat trigger time-tagged at the predicted beat (/mirage/beat); see the README")
     add_level_options(rhy, settled_later=True)
     emo = parser.add_argument_group("emotion")
     emo.add_argument("--no-emotion", **flag, help="do not run the emotion model")
@@ -324,10 +325,13 @@ def main(args: argparse.Namespace) -> int:
     # Compile (or load) the encoders' kernels now, not on the first hop.
     hop_encoder.encode(np.zeros((first.n_tracks, 8), np.float32), time.time())
     emotion_encoder.encode(0.0, 0.0, time.time())
-    rhythm_encoder = None
-    if args.rhythm:  # per-track rhythm; one encoder per song size, made by the writer from this one
+    rhythm_encoder = beat_encoder = None
+    if args.rhythm:  # per-track rhythm (one encoder per song size, made by the writer from this one); the mix's beat
         from kernels.rhythm_layout import N_RHYTHM
+        from mirage.osc.beat_encoder import BeatEncoder
         from mirage.osc.track_rhythm_encoder import TrackRhythmEncoder
+
+        beat_encoder = BeatEncoder(bundle=not args.no_bundle)
 
         rhythm_encoder = TrackRhythmEncoder(first.n_tracks, bundle=not args.no_bundle,
                                             max_datagram_bytes=args.max_datagram)
@@ -363,7 +367,8 @@ def main(args: argparse.Namespace) -> int:
                         loop=args.loop, shutdown=shutdown,  # defers the signals (mirage.lifecycle)
                         max_tracks=max(s.n_tracks for s in songs), input_channels=live_inputs,
                         hold_at_end=hold_at_end, rhythm_encoder=rhythm_encoder,
-                        level_attack_ms=args.level_attack_ms, level_release_ms=args.level_release_ms)
+                        level_attack_ms=args.level_attack_ms, level_release_ms=args.level_release_ms,
+                        beat_encoder=beat_encoder)
         target.attach(engine)
         try:
             compiling.done()
@@ -376,6 +381,8 @@ def main(args: argparse.Namespace) -> int:
                 log.info("%s", line)
             if rhythm_encoder is not None:
                 log.info("rhythm out: %s", rhythm_encoder.describe())
+            if beat_encoder is not None:
+                log.info("rhythm: %s", beat_encoder.describe())
             for line in control.lines if control is not None else ():
                 log.info("%s", line)
             if setlist:

@@ -32,7 +32,8 @@ class Engine:
                  hop_encoder, emotion_encoder, sender, emotion: bool, emotion_model=None,
                  emotion_smoothing_s: float = 0.0, loop: bool = False, shutdown=None,
                  max_tracks: int | None = None, input_channels: int | None = None, hold_at_end: bool = False,
-                 rhythm_encoder=None, level_attack_ms: float | None = None, level_release_ms: float | None = None):
+                 rhythm_encoder=None, level_attack_ms: float | None = None, level_release_ms: float | None = None,
+                 beat_encoder=None):
         """``shutdown`` (a `mirage.lifecycle.Shutdown`): deferred just before the first
         shared-memory segment is made, checked between the slow steps after it (a stop
         request raises `mirage.lifecycle.Interrupted` there); whatever was made is released.
@@ -44,7 +45,10 @@ class Engine:
         ``hold_at_end`` (a song's end leaves the stream running, silent) let songs be staged
         while the stream runs; ``source`` is the first song. ``rhythm_encoder`` (a
         `mirage.osc.track_rhythm_encoder.TrackRhythmEncoder`): compute the per-track rhythm
-        layer in the callback and send it (``--rhythm``); None: neither."""
+        layer in the callback and send it (``--rhythm``); None: neither. ``beat_encoder`` (a
+        `mirage.osc.beat_encoder.BeatEncoder`, ``--rhythm`` too): the beat stage taps the mix
+        ring (made for it when the emotion model is off) and the writer sends its tempo, phase
+        and beats."""
         from mirage.engine.callback import engine_callback
         from mirage.engine.graph import EngineGraph
         from mirage.engine.osc_writer import OscWriter
@@ -52,7 +56,7 @@ class Engine:
         self.source, self.profiles, self.sender, self.blocksize = source, profiles, sender, blocksize
         self.callback_log = LatencyLog()
         self.xrun_times_s: list[float] = []
-        self.mix_ring = self.emotion = self.stream = self.graph = None
+        self.mix_ring = self.emotion = self.stream = self.graph = self.beat_stage = None
         self.device_watch = None   # a mirage.engine.device_watch.DeviceWatch, set by the owner
         self._dead_streams = []    # streams of a lost device: never called again
         self._stream_started_s = None
@@ -72,21 +76,29 @@ class Engine:
             if shutdown is not None:
                 shutdown.defer()
             checkpoint()
-            if emotion:
+            rhythm = beat_encoder is not None
+            if emotion or rhythm:
                 from kernels.ring import Ring, capacity_for
-                from mirage.emotion.worker import EmotionSupervisor
 
                 hops = MIX_RING_SECONDS * source.sr_hz / hop
                 self.mix_ring = Ring.create(capacity_for(max(4.0, hops)), (hop,), np.float32,
                                             shared=True)
+                self.graph.attach_mix_ring(self.mix_ring)
+            if rhythm:
+                from mirage.engine.beat_stage import BeatStage
+
+                self.beat_stage = BeatStage(self.mix_ring, source.sr_hz, hop)
+            if emotion:
+                from mirage.emotion.worker import EmotionSupervisor
+
                 loop_samples = source.playback.shape[0] if loop and source.playback is not None else 0
                 self.emotion = EmotionSupervisor(self.mix_ring.spec, source.sr_hz, model_path=emotion_model,
                                                  smoothing_s=emotion_smoothing_s, loop_samples=loop_samples)
-                self.graph.attach_mix_ring(self.mix_ring)
                 self.emotion.spawn()  # its start-up overlaps the rest of the engine's and the stream's
                 checkpoint()
             self.writer = OscWriter(self.graph, hop_encoder, sender, emotion=self.emotion,
-                                    emotion_encoder=emotion_encoder, rhythm_encoder=rhythm_encoder)
+                                    emotion_encoder=emotion_encoder, rhythm_encoder=rhythm_encoder,
+                                    beat_stage=self.beat_stage, beat_encoder=beat_encoder)
         except BaseException:  # shared memory outlives the process unless unlinked
             self._release()
             raise
@@ -97,6 +109,8 @@ class Engine:
         (the caller then closes the engine)."""
         from mirage.engine.clock_driver import ClockDriver
 
+        if self.beat_stage is not None:
+            self.beat_stage.start()
         self.writer.start()
         source = self.source
         if source.device is None:
@@ -225,8 +239,13 @@ class Engine:
             callback_p99_us=cb["p99"] if cb else None, hop_to_send_p99_us=hs["p99"] if hs else None,
             osc_targets=[s.target for s in self.sender.stats], osc_profile=osc_profile,
             emotion_resets=self.emotion.resets_applied if self.emotion else 0,
+            tempo=self._tempo_now(),
             **(self.device_watch.snapshot_fields() if self.device_watch is not None else {}),
         )
+
+    def _tempo_now(self):
+        r = self.writer.latest_tempo if self.beat_stage is not None else None
+        return None if r is None else (r.bpm, r.confidence, r.phase)
 
     def stats(self) -> dict:
         """The run's statistics (`mirage run --stats-json`)."""
@@ -250,6 +269,8 @@ class Engine:
             "source": self.source.label,
             "clock_driven": self.source.device is None,
             "osc_writer_scheduling": self.writer.scheduling,
+            **({"rhythm_hops_sent": self.writer.rhythm_hops_sent, "beats_sent": self.writer.beats_sent,
+                "rhythm_hops_lost": self.beat_stage.hops_lost} if self.beat_stage is not None else {}),
             **(self.device_watch.stats() if self.device_watch is not None else {}),
         }
 
@@ -276,6 +297,8 @@ class Engine:
                 self.device_watch.close()
             if started:
                 self._collect_timing()
+            if self.beat_stage is not None:
+                self.beat_stage.stop()  # its last step tracks the last hops, before the writer's last drain
             self.writer.stop()  # its last drain forwards the emotion's last results
             final = self.stats()
         finally:

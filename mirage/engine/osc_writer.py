@@ -27,6 +27,12 @@ the generation of the parameters the callback computed it with (``REC_GENERATION
 hop is encoded by the encoder registered for that generation (`add_encoder`, before the
 change is staged): its track count and instrument strings are those of the song the hop
 belongs to, whenever the writer gets to it.
+
+``--rhythm``: it also takes the beat stage's hops (`mirage.engine.beat_stage`) and sends
+``/mirage/tempo`` and ``/mirage/phase`` per hop (time tag: the hop's capture time) and each
+``/mirage/beat`` at once, time-tagged with the predicted beat time (with ``--no-bundle``,
+which has no time tags, each beat is held and sent when its time comes);
+`mirage.osc.beat_encoder`.
 """
 
 from __future__ import annotations
@@ -79,7 +85,7 @@ class OscWriter(threading.Thread):
     """Background thread; `stop()` ends it after a last drain."""
 
     def __init__(self, graph, hop_encoder, sender, *, emotion=None, emotion_encoder=None, poll_s: float = POLL_S,
-                 rhythm_encoder=None):
+                 rhythm_encoder=None, beat_stage=None, beat_encoder=None):
         super().__init__(name="mirage-osc-writer", daemon=True)
         self.graph = graph
         self.encoders = {0: hop_encoder}  # generation -> hop encoder (mirage.engine.rig_control)
@@ -92,6 +98,12 @@ class OscWriter(threading.Thread):
         self.hops_sent = 0
         self.hops_paused = 0
         self.emotion_sent = 0
+        self.beat_stage = beat_stage
+        self.beat_encoder = beat_encoder
+        self.rhythm_hops_sent = 0
+        self.beats_sent = 0
+        self.latest_tempo = None    # the latest mirage.rhythm.beat_tracker.HopRhythm sent
+        self._held_beats = []       # --no-bundle: (wall time s, datagram) sent when due
         self.paused = False
         self.latest_features: np.ndarray | None = None
         self.latest_emotion: tuple[float, float] | None = None
@@ -187,6 +199,8 @@ class OscWriter(threading.Thread):
                 self.sender.send([datagram], capture_s)
                 self.latest_emotion = (arousal, valence)
                 self.emotion_sent += 1
+        if self.beat_stage is not None:
+            taken += self._drain_rhythm()
         return taken
 
     def take_rhythm(self) -> np.ndarray | None:
@@ -199,6 +213,36 @@ class OscWriter(threading.Thread):
         latest[:, RH_ONSET] = self._onset_held[:latest.shape[0]]
         self._onset_held[:] = 0.0
         return latest
+    def _drain_rhythm(self) -> int:
+        taken = 0
+        encoder = self.beat_encoder
+        while (rhythm := self.beat_stage.pop()) is not None:
+            taken += 1
+            if self.paused:
+                continue
+            capture_s = self._wall_s(rhythm.time_s)
+            self.sender.send(encoder.encode_hop(rhythm.bpm, rhythm.confidence, rhythm.phase, capture_s), capture_s)
+            self.rhythm_hops_sent += 1
+            self.latest_tempo = rhythm
+            for beat in rhythm.beats:
+                beat_s = self._wall_s(beat.time_s)
+                datagram = encoder.encode_beat(beat.index, beat.bpm, beat_s)
+                if encoder.bundle:
+                    self.sender.send([datagram], beat_s)
+                    self.beats_sent += 1
+                else:
+                    self._held_beats.append((beat_s, datagram))
+        if self._held_beats:
+            now_s = time.time()
+            while self._held_beats and self._held_beats[0][0] <= now_s:
+                beat_s, datagram = self._held_beats.pop(0)
+                self.sender.send([datagram], beat_s)
+                self.beats_sent += 1
+        return taken
+
+    def _wall_s(self, stream_time_s: float) -> float:
+        """Seconds from the source's sample 0 → Unix time (the OSC time tag's clock)."""
+        return (self.sample0_ns() + stream_time_s * 1e9 + self.wall_offset_ns) * 1e-9
 
     def counts(self) -> tuple[int, int, int, int]:
         """(xruns, dropped hops, OSC send errors, emotion restarts) so far."""

@@ -198,8 +198,28 @@ def format_plain(snap) -> str:
         f" osc_errors={format_count(getattr(snap, 'osc_errors', None))}"
         f" emotion_restarts={format_count(getattr(snap, 'emotion_restarts', None))}"
         f" emotion_resets={format_count(getattr(snap, 'emotion_resets', None))}"
-        f"{_device_plain(snap)}{_control_plain(snap)} {mood}"
+        f"{_device_plain(snap)}{_control_plain(snap)} {mood}{_rhythm_plain(snap)}"
     ).replace("–", "-")
+
+
+def rhythm_text(rhythm) -> str | None:
+    """``128.0 BPM (conf 0.78) phase 0.42`` of ``(bpm, confidence, phase)``; None if absent or odd."""
+    try:
+        bpm, confidence, phase = (float(v) for v in rhythm)
+    except (TypeError, ValueError):
+        return None
+    if not all(math.isfinite(v) for v in (bpm, confidence, phase)):
+        return None
+    return f"{bpm:.1f} BPM (conf {confidence:.2f}) phase {phase:.2f}"
+
+
+def _rhythm_plain(snap) -> str:
+    """`` tempo=128.0 confidence=0.78 phase=0.42`` with ``--rhythm``."""
+    rhythm = getattr(snap, "tempo", None)
+    if rhythm_text(rhythm) is None:
+        return ""
+    bpm, confidence, phase = rhythm
+    return f" tempo={bpm:.1f} confidence={confidence:.2f} phase={phase:.2f}"
 
 
 def _control_plain(snap) -> str:

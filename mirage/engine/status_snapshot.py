@@ -56,6 +56,8 @@ class EngineSnapshot:
         ``--rhythm``: the latest per-track rhythm values (`kernels.rhythm_layout`), the onset
         column holding the strongest onset since the previous snapshot; None without ``--rhythm``
         or before the first hop.
+    tempo : (float, float, float) or None
+        ``--rhythm``: the latest ``(bpm, confidence, phase)`` sent; None otherwise.
     """
 
     elapsed_s: float
@@ -81,3 +83,4 @@ class EngineSnapshot:
     control_bad: int | None = None
     transport_running: bool | None = None
     rhythm: np.ndarray | None = None
+    tempo: tuple[float, float, float] | None = None

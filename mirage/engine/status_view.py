@@ -34,6 +34,7 @@ from mirage.engine.status_format import (
     METER_YELLOW_DB,
     bipolar_bar,
     emotion_pair,
+    rhythm_text,
     finite_or_none,
     format_count,
     format_elapsed,
@@ -243,6 +244,9 @@ class LiveFrame:
                 Segment(f"arousal {format_signed(arousal)} "), Segment(bipolar_bar(arousal, 5), st.magenta),
                 Segment(f"   valence {format_signed(valence)} "), Segment(bipolar_bar(valence, 5), st.magenta),
             ]
+        rhythm = rhythm_text(getattr(snap, "tempo", None))
+        if rhythm is not None:
+            emotion += [Segment("   tempo ", st.dim), Segment(rhythm, st.cyan)]
         restarts = format_count(getattr(snap, "emotion_restarts", None))
         emotion += [Segment("   restarts ", st.dim),
                     Segment(restarts, st.warn if restarts not in ("0", "–") else st.none),

@@ -17,6 +17,9 @@ Profiles (DESIGN.md, "OSC wire contract")::
     --rhythm     /mirage/track/{n}/level   level (0..1) level_db (dBFS)
                  /mirage/track/{n}/bands   bass mid high (each 0..1)
                  /mirage/track/{n}/onset   strength (0..1), only in hops with an onset
+                 /mirage/tempo   bpm confidence            (per hop)
+                 /mirage/phase   phase                     (per hop, 0–1)
+                 /mirage/beat    index bpm                 (time-tagged at the predicted beat)
 """
 
 from __future__ import annotations
@@ -69,6 +72,15 @@ TRACK_ONSET_ADDRESS = "/mirage/track/{}/onset"
 TRACK_LEVEL_ARGUMENTS = ("level", "level_db")
 TRACK_BANDS_ARGUMENTS = ("bass", "mid", "high")
 TRACK_ONSET_ARGUMENTS = ("strength",)
+TEMPO_ADDRESS = "/mirage/tempo"
+TEMPO_ARGUMENTS = ("bpm", "confidence")
+PHASE_ADDRESS = "/mirage/phase"
+PHASE_ARGUMENTS = ("phase",)
+BEAT_ADDRESS = "/mirage/beat"
+BEAT_ARGUMENTS = ("index", "bpm")
+"""``--rhythm`` (`mirage.osc.beat_encoder`): the mix's tempo (float32 BPM, float32 confidence
+0–1) and beat phase (float32 0–1) every hop, time-tagged with the hop's capture time; a beat
+trigger (int32 beat index, float32 BPM) time-tagged with the predicted beat time, sent ahead."""
 
 
 def _address_pattern(template: str) -> re.Pattern:
@@ -82,6 +94,9 @@ _ARGUMENTS_BY_PATTERN = [
     (_address_pattern(TRACK_LEVEL_ADDRESS), TRACK_LEVEL_ARGUMENTS),
     (_address_pattern(TRACK_BANDS_ADDRESS), TRACK_BANDS_ARGUMENTS),
     (_address_pattern(TRACK_ONSET_ADDRESS), TRACK_ONSET_ARGUMENTS),
+    (_address_pattern(TEMPO_ADDRESS), TEMPO_ARGUMENTS),
+    (_address_pattern(PHASE_ADDRESS), PHASE_ARGUMENTS),
+    (_address_pattern(BEAT_ADDRESS), BEAT_ARGUMENTS),
 ]
 
 
