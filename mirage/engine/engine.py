@@ -61,6 +61,7 @@ class Engine:
         self._dead_streams = []    # streams of a lost device: never called again
         self._stream_started_s = None
         self.started_s = None
+        self._stop_requested = shutdown.event if shutdown is not None else None
         checkpoint = shutdown.checkpoint if shutdown is not None else (lambda: None)
         try:
             self.graph = EngineGraph(n_tracks=len(source.names), sr_hz=source.sr_hz, n_fft=n_fft, hop=hop,
@@ -299,6 +300,8 @@ class Engine:
                 self._collect_timing()
             if self.beat_stage is not None:
                 self.beat_stage.stop()  # its last step tracks the last hops, before the writer's last drain
+            if started:  # a run's normal end (--duration too): the mood of all the audio played goes out
+                self.let_emotion_finish(stop=self._stop_requested)
             self.writer.stop()  # its last drain forwards the emotion's last results
             final = self.stats()
         finally:
