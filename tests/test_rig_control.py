@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from kernels.layout import N_FEATURES
 from kernels.ring import ring_pop
 from mirage.engine.callback import engine_process
 from mirage.engine.callback_layout import (
-    G_GENERATION, G_PLAY_POSITION, HEADER_ROW, P_TRACKS, REC_GENERATION, feature_record_shape,
+    G_GENERATION, G_PLAY_POSITION, HEADER_ROW, P_TRACKS, REC_GENERATION, RECORD_COLUMNS, feature_record_shape,
 )
 from mirage.engine.graph import EngineGraph
 
@@ -53,7 +52,7 @@ def test_a_staged_song_applies_whole_at_the_next_block():
         # the first hop of the new song comes one frame into it: 20 blocks = 10240 samples -> 17 hops
         assert len(after) == (20 * BLOCK - 2048) // HOP + 1
         assert all(np.all(r[1:5, 0] > 0) for r in after)  # every track of the new song has a centroid
-        assert after[-1].shape == (5, N_FEATURES)
+        assert after[-1].shape == (5, RECORD_COLUMNS)  # the features, then the rhythm values
         # a profile change: the same song goes on, the generation moves
         graph.stage(n_tracks=4, pitch_ranges_hz=[[20, 5000]] * 4, channel_map=[0, 1, 2, 3], playback=second,
                     new_song=False)
