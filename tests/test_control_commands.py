@@ -130,6 +130,29 @@ def test_the_oscquery_namespace_of_a_setlist():
     assert Q.find(tree, "/Lfmsg_ch0")["RANGE"][4] == {"MIN": 0.0, "MAX": 8000.0}  # DEFAULT
 
 
+def test_the_namespace_lists_the_rhythm_layer_only_when_it_is_sent():
+    from mirage.control import oscquery_namespace as Q
+    from mirage.osc import addresses as O
+    from mirage.rhythm import tempo_estimator
+
+    commands = ControlCommands(Setlist())
+    plain = Q.namespace(commands.state(), osc_profile="readme", sr_hz=48000.0)
+    tree = Q.namespace(commands.state(), osc_profile="readme", sr_hz=48000.0, rhythm=True)
+    rhythm = {O.TRACK_LEVEL_ADDRESS.format(1): O.TRACK_LEVEL_ARGUMENTS,
+              O.TRACK_BANDS_ADDRESS.format(1): O.TRACK_BANDS_ARGUMENTS,
+              O.TRACK_ONSET_ADDRESS.format(0): O.TRACK_ONSET_ARGUMENTS,
+              O.TEMPO_ADDRESS: O.TEMPO_ARGUMENTS, O.PHASE_ADDRESS: O.PHASE_ARGUMENTS, O.BEAT_ADDRESS: O.BEAT_ARGUMENTS}
+    for address, arguments in rhythm.items():
+        assert Q.find(plain, address) is None, address
+        node = Q.find(tree, address)
+        assert node is not None and node["ACCESS"] == Q.ACCESS_READ, address
+        assert len(node["TYPE"]) == len(node["RANGE"]) == len(node["UNIT"]) == len(arguments), address
+    assert Q.find(tree, O.TRACK_LEVEL_ADDRESS.format(2)) is None  # two tracks in this setlist
+    # the track's /mirage/track/<n> container keeps its profile command beside the rhythm nodes
+    assert Q.find(tree, "/mirage/track/0/profile")["ACCESS"] == Q.ACCESS_READ_WRITE
+    assert Q.find(tree, O.TEMPO_ADDRESS)["RANGE"][0] == {"MIN": tempo_estimator.BPM_MIN, "MAX": tempo_estimator.BPM_MAX}
+
+
 def test_a_senders_control_characters_never_reach_the_log(caplog):
     commands = ControlCommands(Setlist())
     commands.handle("/\x1b[2J\nfake line", ())

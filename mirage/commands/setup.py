@@ -52,7 +52,7 @@ class Asker:
             line = self.answers.readline()
             if not line:
                 self.out.write("\n")
-                raise InputError(f"setup: the answers ended before this question: {question}")
+                raise InputError(f"setup: the answers ended before this question: {question.strip()}")
             text = line.strip() or default
             if not self.interactive:
                 self.out.write(text + "\n")

@@ -86,9 +86,10 @@ def open_control_inputs(stack: contextlib.ExitStack, args: argparse.Namespace, t
         http_port = inputs.receiver.port if args.oscquery_port is None else args.oscquery_port
         info = host_info(name=SERVICE_NAME, osc_port=inputs.receiver.port,
                          osc_ip=None if host in ("0.0.0.0", "") else host)
-        commands = inputs.commands
+        commands, rhythm = inputs.commands, bool(getattr(args, "rhythm", False))
         inputs.oscquery = stack.enter_context(OscQueryServer(
-            host, http_port, lambda: namespace(commands.state(), osc_profile=osc_profile, sr_hz=sr_hz), info,
+            host, http_port,
+            lambda: namespace(commands.state(), osc_profile=osc_profile, sr_hz=sr_hz, rhythm=rhythm), info,
             allow=inputs.receiver.allow))
         inputs.lines.append(f"control: OSCQuery namespace on http://{host}:{inputs.oscquery.port}/")
         if not args.no_zeroconf:

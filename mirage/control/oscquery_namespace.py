@@ -8,29 +8,46 @@ method has ``TYPE`` (its OSC type tags), ``ACCESS`` (1 MIRAGE sends it: read —
 mood and status to the OSC targets, the ``/mirage/state/*`` answers to a command's sender; 2 MIRAGE
 receives it: write; 3 both: a command whose current value is given in ``VALUE``), ``RANGE``
 (one ``{"MIN", "MAX"}`` or ``{"VALS": [...]}`` per argument), ``UNIT`` (``time.hz`` for
-frequencies, ``""`` without a unit) and ``CLIPMODE``. Triggers (commands without an argument)
-have ``TYPE`` ``"N"`` (nil).
+frequencies, ``gain.dB`` for levels in dB, ``""`` without a unit) and ``CLIPMODE``. Triggers
+(commands without an argument) have ``TYPE`` ``"N"`` (nil).
 
 Ranges of what MIRAGE sends (per the active wire profile, `mirage.osc.addresses`): centroid,
 bandwidth and rolloff 0..sr/2 Hz; flatness 0..1; pitches 0 (none) to the track's profile's
-upper limit; arousal and valence -1..1; status counters from 0.
+upper limit; arousal and valence -1..1; status counters from 0. With ``--rhythm``
+(`mirage.osc.track_rhythm_encoder`, `mirage.osc.beat_encoder`): per track level 0..1 and
+``LEVEL_FLOOR_DB``..0 dBFS, bands 0..1, onset strength 0..1; the mix's tempo
+``BPM_MIN``..``BPM_MAX`` with a confidence 0..1, the beat phase 0..1, the beat index from 0.
 """
 
 from __future__ import annotations
 
 from mirage.control import addresses as A
+from kernels.level import LEVEL_FLOOR_DB
 from mirage.osc.addresses import (
+    BEAT_ADDRESS,
+    BEAT_ARGUMENTS,
     EMOTION_ADDRESS,
     EMOTION_ARGUMENTS,
     FEATURE_ADDRESS,
     FEATURE_ARGUMENTS,
+    PHASE_ADDRESS,
+    PHASE_ARGUMENTS,
     PROFILE_MIRAGE_CODE,
     STATUS_ADDRESS,
     STATUS_ARGUMENTS,
     STATUS_DEVICE_STATES,
     STATUS_TYPE_TAGS,
+    TEMPO_ADDRESS,
+    TEMPO_ARGUMENTS,
+    TRACK_BANDS_ADDRESS,
+    TRACK_BANDS_ARGUMENTS,
+    TRACK_LEVEL_ADDRESS,
+    TRACK_LEVEL_ARGUMENTS,
+    TRACK_ONSET_ADDRESS,
+    TRACK_ONSET_ARGUMENTS,
 )
 from mirage.profiles import PROFILES
+from mirage.rhythm.tempo_estimator import BPM_MAX, BPM_MIN
 
 ACCESS_READ, ACCESS_WRITE, ACCESS_READ_WRITE = 1, 2, 3
 HZ = "time.hz"
@@ -48,10 +65,12 @@ def host_info(*, name: str, osc_port: int, osc_ip: str | None) -> dict:
     return info
 
 
-def namespace(state: dict, *, osc_profile: str, sr_hz: float) -> dict:
-    """The whole tree for ``state`` (`mirage.control.commands.ControlCommands.state`)."""
+def namespace(state: dict, *, osc_profile: str, sr_hz: float, rhythm: bool = False) -> dict:
+    """The whole tree for ``state`` (`mirage.control.commands.ControlCommands.state`); with
+    ``rhythm`` (``--rhythm``) the rhythm layer's addresses too."""
     root = {"FULL_PATH": "/", "DESCRIPTION": "MIRAGE: music features and mood as OSC", "CONTENTS": {}}
-    for path, node in [*_commands(state), *_answers(state), *_sent(state, osc_profile, sr_hz)]:
+    sent = [*_sent(state, osc_profile, sr_hz), *(_rhythm(state) if rhythm else [])]
+    for path, node in [*_commands(state), *_answers(state), *sent]:
         _insert(root, path, {"FULL_PATH": path, **node})
     return root
 
@@ -148,4 +167,36 @@ def _sent(state: dict, osc_profile: str, sr_hz: float) -> list[tuple[str, dict]]
         "TYPE": STATUS_TYPE_TAGS, "ACCESS": ACCESS_READ,
         "RANGE": [{"MIN": 0, "MAX": None}] * 5 + [{"VALS": list(STATUS_DEVICE_STATES)}],
         "UNIT": [""] * 6, "DESCRIPTION": f"engine status, every second: {' '.join(STATUS_ARGUMENTS)}"}))
+    return nodes
+
+
+def _rhythm(state: dict) -> list[tuple[str, dict]]:
+    """What ``--rhythm`` adds: per track level, bands and onset; the mix's tempo, phase and beat."""
+    unit_range = {"MIN": 0.0, "MAX": 1.0}
+
+    def read(type_tags, ranges, units, text):
+        return {"TYPE": type_tags, "ACCESS": ACCESS_READ, "RANGE": ranges, "UNIT": units, "DESCRIPTION": text}
+
+    nodes = []
+    for track in range(len(state["profiles"])):
+        nodes += [
+            (TRACK_LEVEL_ADDRESS.format(track), read(
+                "ff", [unit_range, {"MIN": LEVEL_FLOOR_DB, "MAX": 0.0}], ["", "gain.dB"],
+                f"track {track} level, every hop: {' '.join(TRACK_LEVEL_ARGUMENTS)} (0..1 adaptive, dBFS)")),
+            (TRACK_BANDS_ADDRESS.format(track), read(
+                "fff", [unit_range] * 3, [""] * 3,
+                f"track {track} band levels 0..1, every hop: {' '.join(TRACK_BANDS_ARGUMENTS)} "
+                f"(< 250 Hz, 250-4000 Hz, > 4000 Hz)")),
+            (TRACK_ONSET_ADDRESS.format(track), read(
+                "f", [unit_range], [""],
+                f"track {track} onset, only in a hop with one: {' '.join(TRACK_ONSET_ARGUMENTS)}")),
+        ]
+    nodes += [
+        (TEMPO_ADDRESS, read("ff", [{"MIN": BPM_MIN, "MAX": BPM_MAX}, unit_range], ["", ""],
+                             f"tempo of the mix, every hop: {' '.join(TEMPO_ARGUMENTS)}")),
+        (PHASE_ADDRESS, read("f", [unit_range], [""],
+                             f"beat phase of the mix, every hop: {' '.join(PHASE_ARGUMENTS)}")),
+        (BEAT_ADDRESS, read("if", [{"MIN": 0, "MAX": None}, {"MIN": BPM_MIN, "MAX": BPM_MAX}], ["", ""],
+                            f"a beat, time-tagged at the predicted beat: {' '.join(BEAT_ARGUMENTS)}")),
+    ]
     return nodes
