@@ -119,6 +119,39 @@ def test_live_beat_stage_equals_offline():
     assert stage.hops_lost == 0
 
 
+def test_a_new_song_forgets_the_tempo_but_not_the_clock():
+    """`BeatStage.request_reset` at the hop of a song change: the first song's beats stop at the
+    change, the second song's tempo is found from scratch, times and beat indices go on."""
+    from kernels.ring import Ring, ring_push
+    from mirage.engine.beat_stage import BeatStage
+
+    first = clicks(np.arange(0.5, 12.0, 0.5), 12.0)           # 120 BPM
+    second = clicks(np.arange(0.25, 12.0, 0.4), 12.0)         # 150 BPM
+    ring = Ring.create(4096, (HOP,), np.float32)
+    stage = BeatStage(ring, SR, HOP)
+    live = []
+    change_hop = first.size // HOP
+    for song_index, y in enumerate((first, second)):
+        if song_index == 1:
+            stage.request_reset(ring.written)  # what Engine.request_beat_reset passes
+        for h in range(y.size // HOP):
+            ring_push(ring.header, ring.data, y[h * HOP:(h + 1) * HOP])
+            if h % 5 == 4:
+                stage.step()
+    stage.step()
+    while (r := stage.pop()) is not None:
+        live.append(r)
+    change_s = live[change_hop].time_s - HOP / SR
+    times = np.array([r.time_s for r in live])
+    assert np.all(np.diff(times) > 0)                    # the clock goes on
+    assert live[change_hop - 1].confidence > 0.5 and live[change_hop].confidence == 0.0
+    sent = [b for r in live for b in r.beats]
+    assert [b.index for b in sent] == list(range(len(sent)))  # indices go on
+    assert not [b for b in sent if change_s <= b.decided_s < change_s + 1.0]  # no beat of the old song
+    late = (times >= change_s + 8.0)
+    assert np.all(np.abs(np.array([r.bpm for r in live])[late] - 150.0) <= 1.5)
+
+
 def test_the_tap_skips_overwritten_hops_and_counts_them():
     from kernels.ring import Ring, ring_push
     from mirage.engine.beat_stage import BeatStage

@@ -7,6 +7,10 @@ the ring's one consumer — feeds them to the tracker (`mirage.rhythm.beat_track
 object ``mirage analyze --beats-out`` uses, so offline equals live), and leaves each hop's
 `HopRhythm` for the OSC writer (`pop`). Nothing here touches the callback.
 
+A new song (`request_reset`) makes the tracker forget the previous song's tempo from a given
+hop on: the hop the callback was capturing when the song changed, not wherever this thread
+happens to be.
+
 If the thread falls more than the ring's depth (8 s) behind, the lost hops are skipped and
 counted in ``hops_lost`` (the tracker then sees a jump in the audio).
 """
@@ -42,6 +46,7 @@ class BeatStage(threading.Thread):
         self._queue = collections.deque()
         self._record = np.zeros(mix_ring.record_shape, dtype=np.float32)
         self._stop_event = threading.Event()
+        self._reset_at = None  # record index from which the tracker forgets (set by another thread)
         ring_peek(mix_ring.header, mix_ring.data, 0, self._record)  # compile (or load) before the first hop
 
     def run(self) -> None:
@@ -63,12 +68,21 @@ class BeatStage(threading.Thread):
                 self.hops_lost += max(1, oldest - self.next_record)
                 self.next_record = max(self.next_record + 1, oldest)
                 continue
+            reset_at = self._reset_at
+            if reset_at is not None and self.next_record >= reset_at:
+                self._reset_at = None
+                self.tracker.forget()
             self.next_record += 1
             rhythm = self.tracker.push(record)
             self.latest = rhythm
             self._queue.append(rhythm)
             self.hops_done += 1
             done += 1
+
+    def request_reset(self, at_record: int) -> None:
+        """Forget the tempo from mix record ``at_record`` on (`BeatTracker.forget`), applied by
+        this thread when it reaches that hop (at once if it is already past it)."""
+        self._reset_at = int(at_record)
 
     def pop(self):
         """The oldest `HopRhythm` not taken yet, or None."""

@@ -190,6 +190,12 @@ class Engine:
             return
         self.emotion.request_reset(at_hop=self.mix_ring.written)
 
+    def request_beat_reset(self) -> None:
+        """A new song: the beat tracker forgets the last song's tempo from the hop the callback
+        is capturing now (no-op without ``--rhythm``)."""
+        if self.beat_stage is not None:
+            self.beat_stage.request_reset(self.mix_ring.written)
+
     def let_emotion_finish(self, timeout_s: float = 10.0, stop=None) -> None:
         """At the end of a song, wait until the emotion worker has read the last of the mix and
         published its results (the OSC writer sends them in its last drain, in `close`).

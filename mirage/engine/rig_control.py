@@ -86,6 +86,7 @@ class RigControl:
             applied = self._wait_applied(graph)
             self.changes.append((staged_ns, time.monotonic_ns() if applied else None))
             engine.request_emotion_reset()  # the new song's first hop starts a new mood context
+            engine.request_beat_reset()     # ... and a new tempo
 
     def _wait_applied(self, graph) -> bool:
         """Wait (bounded) until the callback took the last stage; False if none runs."""

@@ -51,6 +51,16 @@ class BeatTracker:
         self._previous_s = None     # the latest beat time already passed
         self._next_s = None         # the scheduled beat still ahead, if any
 
+    def forget(self) -> None:
+        """Forget the music heard so far (a new song): novelty history, tempo belief, beat score,
+        gate and the scheduled beat start again; the clock (``hops``) and the beat index
+        (``beats_sent``) go on, so times and indices stay monotonic on the wire."""
+        self.novelty = MixNovelty(self.sr_hz, self.hop)
+        self.tempo = TempoEstimator(self.hop_s)
+        self.score = CumulativeBeatScore(60.0 / (BPM_MIN * self.hop_s))
+        self.gate = BeatGate()
+        self._last_position = self._previous_s = self._next_s = None
+
     def push(self, samples: np.ndarray) -> HopRhythm:
         """One hop of the mono mix (``hop`` samples)."""
         return self.push_novelty(self.novelty.push(samples))

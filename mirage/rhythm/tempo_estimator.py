@@ -35,6 +35,7 @@ JUMP = 0.02
 HARMONICS = 4
 SILENCE_NOVELTY = 1e-3
 PEAK_MEAN_S = 0.25
+SMOOTH_HOPS = 1.0
 MIN_WINDOW_S = 3.0
 
 
@@ -57,6 +58,8 @@ class TempoEstimator:
         self._transition = (1.0 - JUMP) * trans + JUMP / N_STATES
         self._belief = np.full(N_STATES, 1.0 / N_STATES)
         self._mean_len = max(1, int(round(PEAK_MEAN_S / self.hop_s)))
+        taps = np.arange(-3, 4)
+        self._smooth = np.exp(-0.5 * (taps / SMOOTH_HOPS) ** 2)
         self.bpm = PRIOR_BPM
         self.confidence = 0.0
         self.comb = np.zeros(N_STATES)
@@ -86,7 +89,7 @@ class TempoEstimator:
             return
         kernel = np.ones(self._mean_len) / self._mean_len
         local = np.convolve(x, kernel, mode="full")[:n]  # causal moving mean
-        p = np.maximum(x - local, 0.0)
+        p = np.convolve(np.maximum(x - local, 0.0), self._smooth, mode="same")
         p = p - p.mean()
         energy = float(p @ p)
         if energy <= 0.0:
