@@ -3,7 +3,10 @@ log-Gaussian prior and a tempo HMM.
 
 Every `UPDATE_HOPS` hops, over the last `WINDOW_S` seconds of novelty ``n``:
 
-1. peaks only: ``p = max(0, n − moving mean over 0.25 s)``, then ``p − mean(p)``;
+1. peaks only: ``p = max(0, n − moving mean over 0.25 s)``, smoothed by a Gaussian of σ =
+   `SMOOTH_HOPS` hop (7 taps), then ``p − mean(p)``. The smoothing makes a period that falls
+   between two hops (150 BPM is 37.5 hops at 512 / 48 kHz: peaks 37 and 38 hops apart in turn)
+   correlate as well as its double, which otherwise wins and halves the tempo;
 2. autocorrelation ``r(τ) = Σ p_t p_{t−τ} / Σ p_t²`` (FFT, unbiased: scaled by N / (N − τ));
 3. for every tempo state (`N_STATES` BPM from `BPM_MIN` to `BPM_MAX`, log-spaced), the beat
    period ``τ = 60 / (bpm · hop_s)`` hops and the comb ``c = Σ_{k=1..4} r(k·τ) / k`` ÷ Σ 1/k,
