@@ -4,7 +4,7 @@ log-Gaussian prior and a tempo HMM.
 Every `UPDATE_HOPS` hops, over the last `WINDOW_S` seconds of novelty ``n``:
 
 1. peaks only: ``p = max(0, n − moving mean over 0.25 s)``, smoothed by a Gaussian of σ =
-   `SMOOTH_HOPS` hop (7 taps), then ``p − mean(p)``. The smoothing makes a period that falls
+   `SMOOTH_HOPS` hops (7 taps), then ``p − mean(p)``. The smoothing makes a period that falls
    between two hops (150 BPM is 37.5 hops at 512 / 48 kHz: peaks 37 and 38 hops apart in turn)
    correlate as well as its double, which otherwise wins and halves the tempo;
 2. autocorrelation ``r(τ) = Σ p_t p_{t−τ} / Σ p_t²`` (FFT, unbiased: scaled by N / (N − τ));
@@ -38,7 +38,7 @@ JUMP = 0.02
 HARMONICS = 4
 SILENCE_NOVELTY = 1e-3
 PEAK_MEAN_S = 0.25
-SMOOTH_HOPS = 1.0
+SMOOTH_HOPS = 0.6
 MIN_WINDOW_S = 3.0
 
 
