@@ -175,6 +175,7 @@ def test_realtime_rows_and_kernel_ratio(jack_tools):
         assert r["callbacks"] > 0 and r["datagrams_received"] > 0
         assert _ordered(r["callback_us"], ("p50", "p99", "max")) and r["callback_max_pct_budget"] > 0
         assert r["xruns"] >= 0 and r["dropped_frames"] >= 0
+        assert 0 <= r["xruns_after_overrun"] <= r["xruns"]   # the engine's own share of them
     assert [w["blocksize"] for w in result["warmup_runs"]] == [512, 128]  # one unreported run per server
     kernel = [{"impl": "mirage", "channels": 2, "p99_us": 50.0}]
     add_kernel_ratio(result, kernel)

@@ -268,6 +268,16 @@ class StateTable:
             return
         self._keep[index] = value
 
+    def buffers(self, *, exclude=()) -> list[np.ndarray]:
+        """Every buffer the callback reaches through this table (a ring: its header and its
+        records), but the entries in ``exclude``."""
+        out = [self.array, self.stats, self.timing.header, self.timing.data]
+        for index, value in self._keep.items():
+            if index in exclude:
+                continue
+            out += [value.header, value.data] if isinstance(value, Ring) else [value]
+        return out
+
     def configure(self, blocksize: int, channels_in: int, channels_out: int, samplerate_hz: int) -> None:
         self.array[ST_BLOCKSIZE] = blocksize
         self.array[ST_CH_IN] = channels_in

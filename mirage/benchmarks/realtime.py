@@ -106,6 +106,7 @@ def measure_row(server, *, blocksize: int, n_tracks: int, seconds: float, tmp: P
         "xruns": stats["xruns"], "dropped_frames": stats["dropped_frames"],
         "datagrams_received": sink.datagrams, "osc_writer": stats.get("osc_writer_scheduling"),
         "xrun_times_s": stats.get("xrun_times_s", []),
+        "xruns_after_overrun": stats.get("xruns_after_overrun", 0),
     }
 
 
@@ -186,8 +187,8 @@ def format_realtime_table(result: dict) -> str:
         f"{result['sr']} Hz, hop 512, JACK period = callback blocksize; budget = one block",
         "",
         "| block | tracks | seconds | callbacks | callback p50 µs | p99 µs | max µs | p99 % budget | max % budget "
-        "| p99 / kernel p99 | hop→send p99 µs | max µs | xruns | drops |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| p99 / kernel p99 | hop→send p99 µs | max µs | xruns | after an overrun | drops |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in result["rows"]:
         cb, hs, budget = r["callback_us"], r["hop_to_send_us"], r["budget_us"]
@@ -195,7 +196,8 @@ def format_realtime_table(result: dict) -> str:
         lines.append(f"| {r['blocksize']} | {r['channels']} | {r['seconds']:.0f} | {r['callbacks']} | {cb['p50']:.1f} | "
                      f"{cb['p99']:.1f} | {cb['max']:.1f} | {100 * cb['p99'] / budget:.2f} % | "
                      f"{r['callback_max_pct_budget']:.1f} % | {'' if ratio is None else f'{ratio:.2f}×'} | "
-                     f"{hs['p99']:.1f} | {hs['max']:.1f} | {r['xruns']} | {r['dropped_frames']} |")
+                     f"{hs['p99']:.1f} | {hs['max']:.1f} | {r['xruns']} | {r.get('xruns_after_overrun', '')} | "
+                     f"{r['dropped_frames']} |")
     floor = result.get("floor")
     if floor:
         lines += ["", "the machine's floor, a do-nothing JACK client on the same server, as long as the rows: "

@@ -56,6 +56,7 @@ class Engine:
         self.source, self.profiles, self.sender, self.blocksize = source, profiles, sender, blocksize
         self.callback_log = LatencyLog()
         self.xrun_times_s: list[float] = []
+        self.xrun_causes = None    # a mirage.engine.xrun_attribution.XrunAttribution, with the graph
         self.mix_ring = self.emotion = self.stream = self.graph = self.beat_stage = None
         self.device_watch = None   # a mirage.engine.device_watch.DeviceWatch, set by the owner
         self._dead_streams = []    # streams of a lost device: never called again
@@ -100,6 +101,9 @@ class Engine:
             self.writer = OscWriter(self.graph, hop_encoder, sender, emotion=self.emotion,
                                     emotion_encoder=emotion_encoder, rhythm_encoder=rhythm_encoder,
                                     beat_stage=self.beat_stage, beat_encoder=beat_encoder)
+            self.residency = self.graph.keep_resident()
+            if self.residency.touched_bytes:
+                log.info("%s", self.residency.describe())
         except BaseException:  # shared memory outlives the process unless unlinked
             self._release()
             raise
@@ -212,13 +216,20 @@ class Engine:
 
     def _collect_timing(self) -> None:
         """Callback durations into the log; the times (s since the first callback) of the first
-        100 callbacks PortAudio flagged with an xrun, to tell start-up glitches from later ones."""
+        100 callbacks PortAudio flagged with an xrun, to tell start-up glitches from later ones;
+        which of them followed a callback over its block (`mirage.engine.xrun_attribution`)."""
         from mirage.audio.portaudio_codes import PA_XRUN_MASK
-        from mirage.audio.state_table_layout import T_DURATION_NS, T_START_NS, T_STATUS
+        from mirage.audio.state_table_layout import T_DURATION_NS, T_FRAMES, T_START_NS, T_STATUS
+
+        from mirage.engine.xrun_attribution import XrunAttribution
 
         timing = self.graph.table.drain_timing()  # the table outlives a lost stream
         self.callback_log.extend(timing[:, T_DURATION_NS])
-        for row in timing[(timing[:, T_STATUS] & PA_XRUN_MASK) != 0][: 100 - len(self.xrun_times_s)]:
+        flagged = (timing[:, T_STATUS] & PA_XRUN_MASK) != 0
+        if self.xrun_causes is None:
+            self.xrun_causes = XrunAttribution(self.graph.sr_hz)
+        self.xrun_causes.add(timing[:, T_DURATION_NS], timing[:, T_FRAMES], flagged)
+        for row in timing[flagged][: 100 - len(self.xrun_times_s)]:
             self.xrun_times_s.append(round((int(row[T_START_NS]) - self.graph.first_callback_ns) / 1e9, 3))
 
     def counters(self) -> dict:
@@ -271,6 +282,9 @@ class Engine:
             "osc_errors": self.sender.errors,
             "nonfinite_samples": self.graph.nonfinite_samples,
             "xrun_times_s": self.xrun_times_s,
+            "xruns_after_overrun": self.xrun_causes.after_overrun if self.xrun_causes is not None else 0,
+            "callback_memory": {"locked_bytes": self.residency.locked_bytes,
+                                "touched_bytes": self.residency.touched_bytes},
             "sr_hz": self.graph.sr_hz,
             "blocksize": self.blocksize,
             "source": self.source.label,

@@ -218,10 +218,19 @@ class EngineGraph:
     def set_paused(self, paused: bool) -> None:
         """Transport: a recorded song stops moving (silence, no hops) or moves on (one store)."""
         self.params[P_PAUSED] = int(bool(paused))
+
     def attach_mix_ring(self, mix_ring: Ring) -> None:
         """Give the callback the emotion process's mix ring (before the stream starts)."""
         self.mix_ring = mix_ring
         self.table.set(E_MIX_RING, mix_ring)
+
+    def keep_resident(self):
+        """Lock every buffer the callback writes or reads in RAM, before the stream starts
+        (`mirage.audio.resident_memory`); not the song being played, read-only and already
+        in RAM (hundreds of MB for a long multitrack). Returns the `Residency`."""
+        from mirage.audio.resident_memory import keep_resident
+
+        return keep_resident(self.table.buffers(exclude=(E_PLAYBACK,)))
 
     # -- what the rest of the engine reads -------------------------------------------------
     @property

@@ -245,9 +245,11 @@ class OscWriter(threading.Thread):
         return (self.sample0_ns() + stream_time_s * 1e9 + self.wall_offset_ns) * 1e-9
 
     def counts(self) -> tuple[int, int, int, int]:
-        """(xruns, dropped hops, OSC send errors, emotion restarts) so far."""
+        """(xruns, dropped hops, OSC send errors, emotion restarts) so far. xruns: callbacks
+        PortAudio flagged with one (an xrun of a duplex stream flags its input and output
+        together: one xrun, as JACK counts it)."""
         c = self.graph.table.counters()
-        xruns = c["input_underflow"] + c["input_overflow"] + c["output_underflow"] + c["output_overflow"]
+        xruns = c["xrun_callbacks"]
         dropped = self.graph.feature_ring.dropped + self.graph.hops_lost_no_room
         restarts = self.emotion.restarts if self.emotion is not None else 0
         return xruns, dropped, self.sender.errors, restarts
