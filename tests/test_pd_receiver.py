@@ -206,3 +206,76 @@ def test_pd_patch_alone_listens_on_12345_then_mirage_port(tmp_path):
     listening = [line for line in pd.lines() if line.startswith("mirage-receiver:")]
     assert listening == ["mirage-receiver: listening on port 12345",
                          f"mirage-receiver: listening on port {port}"]
+
+
+RHYTHM_PRINTS = {"level": "level", "bands": "bands", "onset": "onset"}
+RHYTHM_SENDS = (  # (send name, the message it comes from as the patch prints it, argument index)
+    ("mirage-track0-level", "track0-level", 0), ("mirage-track0-level-db", "track0-level", 1),
+    ("mirage-track1-bass", "track1-bands", 0), ("mirage-track1-mid", "track1-bands", 1),
+    ("mirage-track1-high", "track1-bands", 2), ("mirage-track2-onset", "track2-onset", 0),
+    ("mirage-bpm", "tempo", 0), ("mirage-tempo-confidence", "tempo", 1), ("mirage-phase", "phase", 0),
+    ("mirage-beat", "beat", 0), ("mirage-beat-bpm", "beat", 1),
+)
+
+
+def rhythm_messages(received: list) -> dict[str, list[list[float]]]:
+    """python-osc's rhythm messages under the names the patch prints them with:
+    trackN-level / -bands / -onset (from [mirage-track-rhythm N]), tempo, phase, beat."""
+    by_name: dict[str, list[list[float]]] = defaultdict(list)
+    for address, args in received:
+        parts = address.strip("/").split("/")
+        if parts[:2] == ["mirage", "track"] and len(parts) == 4 and parts[3] in RHYTHM_PRINTS:
+            by_name[f"track{parts[2]}-{RHYTHM_PRINTS[parts[3]]}"].append([float(a) for a in args])
+        elif parts[:1] == ["mirage"] and len(parts) == 2 and parts[1] in ("tempo", "phase", "beat"):
+            by_name[parts[1]].append([float(a) for a in args])
+    return by_name
+
+
+def test_pd_prints_the_rhythm_layer_a_live_run_sends(tmp_path):
+    """`mirage run demo --clock --rhythm` to Pd and to python-osc until two beats arrived:
+    every level, bands, onset, tempo, phase and beat Pd prints is what python-osc decoded,
+    in order; nothing is left to "mirage-unknown"."""
+    require_pd()
+    pd_port = free_udp_port()
+    harness = f"#N canvas 0 50 400 200 12;\n#X obj 10 10 mirage-receiver {pd_port};\n"
+    for k, (send_name, _, _) in enumerate(RHYTHM_SENDS):  # [r NAME] -> [print probe-NAME] for each send
+        harness += (f"#X obj 10 {40 + 30 * k} r {send_name};\n#X obj 200 {40 + 30 * k} print probe-{send_name};\n"
+                    f"#X connect {1 + 2 * k} 0 {2 + 2 * k} 0;\n")
+    with PythonOscReceiver() as python_osc, PdProcess(tmp_path, harness, "mirage-print 1") as pd:
+        pd.wait_for_line(f"mirage-receiver: listening on port {pd_port}")
+        engine = subprocess.Popen(mirage_command("run", "demo", "--clock", "--rhythm", "--no-emotion",
+                                                 "-o", f"127.0.0.1:{pd_port}", "-o", f"127.0.0.1:{python_osc.port}"),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert wait_for(lambda: len(rhythm_messages(list(python_osc.received))["beat"]) >= 2
+                            or engine.poll() is not None)
+            engine.send_signal(signal.SIGTERM)
+            assert engine.wait(timeout=HANG_S) == 0, engine.stderr.read()
+        finally:
+            engine.kill()
+
+        def same_counts() -> bool:
+            printed_counts = pd_counts(pd)
+            return all(printed_counts.get(name, 0) == len(rows)
+                       for name, rows in rhythm_messages(list(python_osc.received)).items())
+
+        assert wait_for(same_counts), (pd_counts(pd), {k: len(v) for k, v in rhythm_messages(python_osc.received).items()})
+        sent = rhythm_messages(list(python_osc.received))
+    lines = pd.lines()
+    assert not [line for line in lines if line.startswith("error")], lines[:20]
+    out = printed(lines)
+    assert "mirage-unknown" not in out
+    n_hops = len(sent["track0-level"])
+    assert n_hops > 200 and len(sent["beat"]) >= 2
+    for track in range(DEMO_TRACKS):
+        assert len(sent[f"track{track}-level"]) == len(sent[f"track{track}-bands"]) == n_hops
+    assert sent["track2-onset"] and sent["tempo"] and len(sent["phase"]) == len(sent["tempo"])  # the drums hit
+    for name, rows in sent.items():
+        got = as_floats(out[name])
+        assert len(got) == len(rows), name
+        for got_row, want_row in zip(got, rows):
+            assert got_row == pytest.approx(want_row, rel=PD_DIGITS_REL, abs=1e-6), name
+    assert all(abs(bpm - 128.0) < 2.0 for _, bpm in as_floats(out["beat"]))  # the demo is at 128 BPM
+    for send_name, message, column in RHYTHM_SENDS:  # each [s ...] carries its own argument
+        got = [row[0] for row in as_floats(out[f"probe-{send_name}"])]
+        assert got == pytest.approx([row[column] for row in sent[message]], rel=PD_DIGITS_REL, abs=1e-6), send_name

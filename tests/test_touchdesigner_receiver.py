@@ -94,3 +94,32 @@ def test_on_receive_osc_fills_the_tables(callbacks):
     ]
     assert tables[callbacks.MOOD_TABLE].rows == [["arousal", "valence"], ["0.07", "0.17"]]
     assert tables[callbacks.STATUS_TABLE].rows == [list(callbacks.STATUS_COLUMNS), ["0", "0", "0", "0", "0", "running"]]
+
+
+def test_the_rhythm_layer_fills_its_two_tables(callbacks):
+    assert callbacks.parse_mirage_message("/mirage/track/2/bands", [1.0, 0.5, 0.0]) == (
+        "rhythm", 2, {"bass": 1.0, "mid": 0.5, "high": 0.0})
+    assert callbacks.parse_mirage_message("/mirage/beat", [7, 128.5]) == ("tempo", None, {"beat": 7, "beat_bpm": 128.5})
+    for address, args in [("/mirage/track/x/level", [1.0, 2.0]), ("/mirage/track/0/level", [1.0]),
+                          ("/mirage/track/0/tempo", [1.0]), ("/mirage/phase", [0.1, 0.2])]:
+        assert callbacks.parse_mirage_message(address, args) is None, address
+    tables = {name: FakeTable() for name in (callbacks.RHYTHM_TABLE, callbacks.TEMPO_TABLE)}
+    callbacks.op = tables.get  # TouchDesigner's `op` gives None for a table that is not there
+
+    def receive(address, args):
+        callbacks.onReceiveOSC(None, 0, f"{address} ...", b"", 0.0, address, args, None)
+
+    receive("/mirage/track/1/level", [0.8, -12.5])
+    receive("/mirage/track/1/bands", [1.0, 0.25, 0.0])
+    receive("/mirage/track/1/onset", [0.75])
+    receive("/mirage/track/1/onset", [0.5])
+    receive("/mirage/tempo", [128.0, 0.9])
+    receive("/mirage/phase", [0.25])
+    receive("/mirage/beat", [3, 127.5])
+    receive("/Lfmsg_ch0", [150.0, 238.0, 0.001, 280.0, 65.0, 131.0, 196.0, 261.0])  # no tracks table: skipped
+    assert tables[callbacks.RHYTHM_TABLE].rows == [
+        list(callbacks.RHYTHM_COLUMNS),
+        ["0", "0.0", "0.0", "0.0", "0.0", "0.0", "0.0", "0"],
+        ["1", "0.8", "-12.5", "1.0", "0.25", "0.0", "0.5", "2"],
+    ]
+    assert tables[callbacks.TEMPO_TABLE].rows == [list(callbacks.TEMPO_COLUMNS), ["128.0", "0.9", "0.25", "3", "127.5"]]
