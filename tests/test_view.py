@@ -117,6 +117,50 @@ def test_the_page_shows_a_replayed_song_in_headless_chromium(tmp_path, offline_d
     assert "view stopped" in out and "OSC messages (0 not MIRAGE's, 0 malformed)" in out, out
 
 
+def test_the_page_shows_the_rhythm_layer_of_a_live_run(tmp_path):
+    """`mirage run demo --clock --rhythm` into the view: each track's level and bands meters
+    appear, the drums' onsets are counted, and the tempo panel shows the demo's 128 BPM and
+    counts beats."""
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    view, url, udp_port = _start_view()
+    engine = browser = None
+    try:
+        engine = subprocess.Popen(mirage_command("run", "demo", "--clock", "--rhythm", "--no-emotion",
+                                                 "-o", f"127.0.0.1:{udp_port}"),
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1200, "height": 720})
+            page.goto(url)
+            page.wait_for_function(
+                "document.querySelectorAll('.track.has-rhythm').length >= 4"
+                " && Number(document.getElementById('tempo').dataset.beats) >= 2",
+                timeout=FIRST_DATA_S * 1000)
+            cards = page.eval_on_selector_all(
+                ".track", "cards => cards.map(c => [Number(c.dataset.onsets),"
+                          " c.querySelector('.meter[data-key=level] output').textContent,"
+                          " getComputedStyle(c.querySelector('.meter[data-key=bass]')).display])")
+            assert len(cards) == 4
+            assert all(level.endswith(" dB") and display == "grid" for _, level, display in cards), cards
+            assert cards[2][0] > 0  # the drums
+            assert abs(float(page.text_content("#bpm")) - 128.0) < 2.0
+            assert page.is_visible("#tempo") and page.text_content("#beat-count").startswith("beat ")
+            page.screenshot(path=str(tmp_path / "view-rhythm.png"))
+            browser.close()
+            browser = None
+    finally:
+        if browser is not None:
+            browser.close()
+        if engine is not None:
+            _stop(engine)
+        code = _stop(view)
+    out, err = view.communicate()
+    assert code == 0, err
+    assert "OSC messages (0 not MIRAGE's, 0 malformed)" in out, out
+
+
 def test_sigterm_stops_the_view_with_exit_0():
     view, _, _ = _start_view()
     assert _stop(view, signal.SIGTERM) == 0

@@ -167,3 +167,43 @@ def test_a_new_song_marker_clears_the_mood_trail_and_is_not_unknown():
     state.apply(decode(EMOTION_RESET_ADDRESS, ()), 9.0)
     (mood,) = state.drain()
     assert mood["type"] == "mood" and mood["trail"] == [] and mood["arousal"] == 0.2
+
+
+@pytest.mark.parametrize("bundle", [True, False])
+def test_the_rhythm_layer_from_the_engines_encoders(bundle):
+    """Level, bands and onsets per track and the tempo, phase and beats, as `mirage run
+    --rhythm` encodes them: decoded with the wire contract's names, coalesced per track with
+    the onsets counted (a page flashes on the count, so none may be lost by coalescing)."""
+    from kernels.rhythm_layout import N_RHYTHM, RH_BASS, RH_HIGH, RH_LEVEL, RH_LEVEL_DB, RH_MID, RH_ONSET
+    from mirage.osc.beat_encoder import BeatEncoder
+    from mirage.osc.track_rhythm_encoder import TrackRhythmEncoder
+
+    rhythm = np.zeros((2, N_RHYTHM), np.float32)
+    rhythm[:, [RH_LEVEL, RH_LEVEL_DB, RH_BASS, RH_MID, RH_HIGH]] = [(0.5, -20.0, 1.0, 0.25, 0.0), (0.0, -120.0, 0, 0, 0)]
+    tracks, beats = TrackRhythmEncoder(2, bundle=bundle), BeatEncoder(bundle=bundle)
+    datagrams = [*tracks.encode(rhythm, 0.0)]
+    rhythm[0, RH_ONSET] = 0.75
+    datagrams += tracks.encode(rhythm, 0.01)       # an onset on track 0
+    rhythm[0, RH_ONSET] = 0.5
+    datagrams += tracks.encode(rhythm, 0.02)       # and another
+    datagrams += beats.encode_hop(128.0, 0.9, 0.25, 0.02)
+    datagrams.append(beats.encode_beat(41, 127.5, 0.3))
+    state = _fed(*datagrams)
+    assert state.unknown == 0 and state.malformed == 0
+    messages = {m["type"]: m for m in state.drain()}
+    assert set(messages) == {"rhythm", "tempo"}
+    t0, t1 = messages["rhythm"]["tracks"]
+    assert t0 == {"n": 0, "level": 0.5, "level_db": -20.0, "bass": 1.0, "mid": 0.25, "high": 0.0,
+                  "onset": 0.5, "onsets": 2}
+    assert t1["n"] == 1 and t1["onsets"] == 0 and t1["level_db"] == -120.0
+    tempo = messages["tempo"]
+    assert (tempo["bpm"], tempo["confidence"], tempo["phase"], tempo["beat"], tempo["beats"]) == (128.0, 0.9, 0.25, 41, 1)
+    assert state.drain() == [] and [m["type"] for m in state.snapshot()] == ["rhythm", "tempo"]
+
+
+def test_rhythm_messages_with_the_wrong_arguments_are_malformed():
+    with pytest.raises(DecodeError, match="level_db"):
+        decode("/mirage/track/0/level", (0.5,))
+    with pytest.raises(DecodeError, match="expected a number"):
+        decode("/mirage/beat", ("one", 120.0))
+    assert decode("/mirage/track/x/level", (0.5, -3.0)) is None  # not MIRAGE's: counted as unknown

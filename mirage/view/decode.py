@@ -8,6 +8,11 @@ reused here, so the viewer cannot drift from the encoders)::
     both         /Hfmsg_ch0 or /HFmsg_ch0   arousal valence
                  /mirage/status xruns drops osc_errors emotion_restarts device_losses device
                  /mirage/emotion/reset   (a new song; `mirage replay --loop` sends it per pass)
+    --rhythm     /mirage/track/{n}/level  level (0..1) level_db
+                 /mirage/track/{n}/bands  bass mid high (0..1)
+                 /mirage/track/{n}/onset  strength (0..1), only in the hop of an onset
+                 /mirage/tempo  bpm confidence     /mirage/phase  phase (0..1)
+                 /mirage/beat   index bpm   (sent ~half a beat ahead; the view shows it on arrival)
 
 `decode` returns None for an address that is not MIRAGE's (another program may share the
 port) and raises `DecodeError` for one of MIRAGE's addresses with arguments that do not fit
@@ -21,14 +26,26 @@ import re
 from dataclasses import dataclass
 
 from mirage.osc.addresses import (
+    BEAT_ADDRESS,
+    BEAT_ARGUMENTS,
     EMOTION_ADDRESS,
     EMOTION_ARGUMENTS,
     EMOTION_RESET_ADDRESS,
     FEATURE_ADDRESS,
     OSC_PROFILES,
+    PHASE_ADDRESS,
+    PHASE_ARGUMENTS,
     PROFILE_MIRAGE_CODE,
     STATUS_ADDRESS,
     STATUS_ARGUMENTS,
+    TEMPO_ADDRESS,
+    TEMPO_ARGUMENTS,
+    TRACK_BANDS_ADDRESS,
+    TRACK_BANDS_ARGUMENTS,
+    TRACK_LEVEL_ADDRESS,
+    TRACK_LEVEL_ARGUMENTS,
+    TRACK_ONSET_ADDRESS,
+    TRACK_ONSET_ARGUMENTS,
 )
 
 N_SPECTRAL = 4
@@ -81,12 +98,37 @@ class Status:
     device: str
 
 
+@dataclass(frozen=True)
+class TrackRhythm:
+    """One rhythm message of track `n` (``--rhythm``): `kind` is ``"level"`` (values: level
+    0..1, level_db), ``"bands"`` (bass, mid, high, each 0..1) or ``"onset"`` (strength 0..1);
+    `values` maps the wire contract's argument names to the numbers."""
+
+    n: int
+    kind: str
+    values: dict
+
+
+@dataclass(frozen=True)
+class Pulse:
+    """The mix's tempo (`kind` ``"tempo"``: bpm, confidence), beat phase (``"phase"``: phase
+    0..1) or a beat (``"beat"``: index, bpm), with the wire contract's argument names."""
+
+    kind: str
+    values: dict
+
+
 def _track_pattern(template: str) -> re.Pattern:
     return re.compile(re.escape(template).replace(re.escape("{}"), "([0-9]+)") + r"\Z")
 
 
 _TRACK_PATTERNS = tuple((_track_pattern(FEATURE_ADDRESS[p]), p) for p in OSC_PROFILES)
 _EMOTION_ADDRESSES = frozenset(EMOTION_ADDRESS.values())
+_RHYTHM_PATTERNS = tuple((_track_pattern(template), kind, names) for template, kind, names in (
+    (TRACK_LEVEL_ADDRESS, "level", TRACK_LEVEL_ARGUMENTS), (TRACK_BANDS_ADDRESS, "bands", TRACK_BANDS_ARGUMENTS),
+    (TRACK_ONSET_ADDRESS, "onset", TRACK_ONSET_ARGUMENTS)))
+_PULSES = {TEMPO_ADDRESS: ("tempo", TEMPO_ARGUMENTS), PHASE_ADDRESS: ("phase", PHASE_ARGUMENTS),
+           BEAT_ADDRESS: ("beat", BEAT_ARGUMENTS)}
 
 
 def _number(value, address: str) -> float:
@@ -96,7 +138,7 @@ def _number(value, address: str) -> float:
     return x if math.isfinite(x) else 0.0
 
 
-def decode(address: str, args: tuple | list) -> TrackFeatures | Mood | MoodReset | Status | None:
+def decode(address: str, args: tuple | list) -> TrackFeatures | Mood | MoodReset | Status | TrackRhythm | Pulse | None:
     """What the message `address` `args` says; None if it is not one of MIRAGE's addresses.
 
     E.g. ``decode("/Hfmsg_ch0", (0.5, -0.25)) == Mood(arousal=0.5, valence=-0.25)``.
@@ -115,7 +157,20 @@ def decode(address: str, args: tuple | list) -> TrackFeatures | Mood | MoodReset
         match = pattern.match(address)
         if match:
             return _decode_track(int(match.group(1)), address, profile, args)
+    if address in _PULSES:
+        kind, names = _PULSES[address]
+        return Pulse(kind=kind, values=_named_numbers(address, args, names))
+    for pattern, kind, names in _RHYTHM_PATTERNS:
+        match = pattern.match(address)
+        if match:
+            return TrackRhythm(n=int(match.group(1)), kind=kind, values=_named_numbers(address, args, names))
     return None
+
+
+def _named_numbers(address: str, args, names: tuple[str, ...]) -> dict:
+    if len(args) != len(names):
+        raise DecodeError(f"{address}: expected {len(names)} numbers ({', '.join(names)}), got {len(args)}")
+    return {name: _number(value, address) for name, value in zip(names, args)}
 
 
 def _decode_status(address: str, args) -> Status:

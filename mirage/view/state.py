@@ -3,7 +3,7 @@
 The OSC stream is much faster than a page needs: 64 tracks at 94 hops/s are ~6000 messages a
 second, a screen refreshes 60 times. `ViewState` keeps only the *latest* values per track
 (a new hop overwrites the previous one: coalescing) and remembers which tracks changed;
-`ViewState.drain` turns the changes since the last drain into at most three JSON-ready
+`ViewState.drain` turns the changes since the last drain into at most five JSON-ready
 messages. `Throttle` lets the server drain at most `MAX_PUSH_HZ` times a second, so what
 reaches the browser is bounded by the push rate, never by the stream's rate.
 
@@ -22,6 +22,13 @@ Messages (JSON objects; ``t`` is the viewer's Unix time, in seconds, when the da
         "emotion_restarts": 0, "device_losses": 0, "device": "running"}
     {"type": "listener", "t": ..., "datagrams": ..., "messages": ..., "unknown": ...,
         "malformed": ..., "last_data_t": ...}       (once a second)
+    {"type": "rhythm", "t": ..., "tracks": [{"n": 0, "level": 0.8, "level_db": -12.3,
+        "bass": 1.0, "mid": 0.4, "high": 0.0, "onset": 0.75, "onsets": 12}, ...]}
+        (`mirage run --rhythm`; "onset": the strength of the track's latest onset, "onsets":
+        how many so far — a page flashes when it grows; coalescing keeps the count exact)
+    {"type": "tempo", "t": ..., "bpm": 128.0, "confidence": 0.86, "phase": 0.25,
+        "beat": 41, "beats": 42}                    ("beat": the latest beat's index; "beats":
+        how many arrived)
 
 A ``tracks`` message holds only the tracks that changed since the previous push (all of them
 in the snapshot a new page receives first).
@@ -31,7 +38,7 @@ from __future__ import annotations
 
 import collections
 
-from mirage.view.decode import Mood, MoodReset, Status, TrackFeatures
+from mirage.view.decode import Mood, MoodReset, Pulse, Status, TrackFeatures, TrackRhythm
 from mirage.view.notes import pitch_label
 
 MAX_PUSH_HZ = 30.0
@@ -99,13 +106,19 @@ class ViewState:
         self._status: Status | None = None
         self._status_t = 0.0
         self._status_changed = False
+        self._rhythm: dict[int, dict] = {}
+        self._changed_rhythm: set[int] = set()
+        self._rhythm_t = 0.0
+        self._tempo: dict | None = None
+        self._tempo_t = 0.0
+        self._tempo_changed = False
         self.datagrams = 0
         self.messages = 0
         self.unknown = 0
         self.malformed = 0
         self.last_data_t: float | None = None
 
-    def apply(self, item: TrackFeatures | Mood | MoodReset | Status, now_s: float) -> None:
+    def apply(self, item: TrackFeatures | Mood | MoodReset | Status | TrackRhythm | Pulse, now_s: float) -> None:
         """Take one decoded message that arrived at Unix time `now_s` (latest wins)."""
         self.last_data_t = now_s
         if isinstance(item, TrackFeatures):
@@ -126,13 +139,40 @@ class ViewState:
             self._status = item
             self._status_t = now_s
             self._status_changed = True
+        elif isinstance(item, TrackRhythm):
+            self._apply_rhythm(item, now_s)
+        elif isinstance(item, Pulse):
+            self._apply_pulse(item, now_s)
         else:
             raise TypeError(f"not a decoded MIRAGE message: {item!r}")
+
+    def _apply_rhythm(self, item: TrackRhythm, now_s: float) -> None:
+        track = self._rhythm.setdefault(item.n, {"n": item.n, "level": 0.0, "level_db": -120.0, "bass": 0.0,
+                                                 "mid": 0.0, "high": 0.0, "onset": 0.0, "onsets": 0})
+        if item.kind == "onset":
+            track["onset"] = item.values["strength"]
+            track["onsets"] += 1
+        else:
+            track.update(item.values)
+        self._changed_rhythm.add(item.n)
+        self._rhythm_t = now_s
+
+    def _apply_pulse(self, item: Pulse, now_s: float) -> None:
+        if self._tempo is None:
+            self._tempo = {"bpm": 0.0, "confidence": 0.0, "phase": 0.0, "beat": -1, "beats": 0}
+        if item.kind == "beat":
+            self._tempo["beat"] = int(item.values["index"])
+            self._tempo["beats"] += 1
+        else:
+            self._tempo.update(item.values)
+        self._tempo_t = now_s
+        self._tempo_changed = True
 
     @property
     def pending(self) -> bool:
         """True if something changed since the last `drain`."""
-        return bool(self._changed_tracks) or self._mood_changed or self._status_changed
+        return (bool(self._changed_tracks) or self._mood_changed or self._status_changed
+                or bool(self._changed_rhythm) or self._tempo_changed)
 
     def drain(self) -> list[dict]:
         """The messages for what changed since the last drain (then nothing is pending)."""
@@ -146,6 +186,12 @@ class ViewState:
         if self._status_changed:
             out.append(self._status_message())
             self._status_changed = False
+        if self._changed_rhythm:
+            out.append(self._rhythm_message(sorted(self._changed_rhythm)))
+            self._changed_rhythm.clear()
+        if self._tempo_changed:
+            out.append(self._tempo_message())
+            self._tempo_changed = False
         return out
 
     def snapshot(self) -> list[dict]:
@@ -157,6 +203,10 @@ class ViewState:
             out.append(self._mood_message())
         if self._status is not None:
             out.append(self._status_message())
+        if self._rhythm:
+            out.append(self._rhythm_message(sorted(self._rhythm)))
+        if self._tempo is not None:
+            out.append(self._tempo_message())
         return out
 
     def listener_message(self, now_s: float) -> dict:
@@ -179,3 +229,16 @@ class ViewState:
         return {"type": "status", "t": self._status_t, "xruns": s.xruns, "drops": s.drops,
                 "osc_errors": s.osc_errors, "emotion_restarts": s.emotion_restarts,
                 "device_losses": s.device_losses, "device": s.device}
+
+    def _rhythm_message(self, numbers: list[int]) -> dict:
+        tracks = []
+        for n in numbers:
+            track = self._rhythm[n]
+            tracks.append({key: (value if key in ("n", "onsets") else _round(value, 4)) for key, value in track.items()})
+        return {"type": "rhythm", "t": self._rhythm_t, "tracks": tracks}
+
+    def _tempo_message(self) -> dict:
+        tempo = self._tempo
+        return {"type": "tempo", "t": self._tempo_t, "bpm": _round(tempo["bpm"], 2),
+                "confidence": _round(tempo["confidence"], 3), "phase": _round(tempo["phase"], 4),
+                "beat": tempo["beat"], "beats": tempo["beats"]}

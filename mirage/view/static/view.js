@@ -1,5 +1,6 @@
 // MIRAGE view: the page side of `mirage view`. One WebSocket (/ws), JSON text messages
-// (formats in the README, "mirage view"): hello, tracks, mood, status, listener.
+// (formats in the README, "mirage view"): hello, tracks, mood, status, listener, and with
+// `mirage run --rhythm` rhythm (per track level, bands, onsets) and tempo (bpm, phase, beats).
 // Plain DOM and one canvas, no library: it must run on a stage with no internet, and it is
 // meant as a starting point for web visuals (copy `connect` and `handlers`).
 "use strict";
@@ -8,6 +9,7 @@ const FREQ_MIN_HZ = 20, FREQ_MAX_HZ = 20000;   // the log-frequency scale of the
 const BANDWIDTH_MAX_HZ = 8000;
 const STALE_S = 2.0;                            // no data for longer: the stream is marked stale
 const RECONNECT_MS = 1000;
+const FLASH_MS = 120;                           // an onset or a beat lights its dot this long
 
 const trackCards = new Map();                   // track number -> its card element
 let lastDataT = null, clockSkewS = 0;
@@ -55,6 +57,32 @@ function showTrack(track) {
     span.title = track.pitches_hz[i].toFixed(1) + " Hz";
     return span;
   }));
+}
+
+function flash(el) {
+  el.classList.add("hit");
+  clearTimeout(el.flashTimer);
+  el.flashTimer = setTimeout(() => el.classList.remove("hit"), FLASH_MS);
+}
+
+function showRhythm(r) {                        // counts, not values, decide a flash: coalesced
+  const card = cardFor(r.n);                    // pushes may carry several onsets in one
+  card.classList.add("has-rhythm");
+  setMeter(card, "level", r.level, r.level_db.toFixed(1) + " dB");
+  for (const band of ["bass", "mid", "high"]) setMeter(card, band, r[band], r[band].toFixed(2));
+  if (r.onsets > Number(card.dataset.onsets ?? 0)) flash(card.querySelector(".onset-dot"));
+  card.dataset.onsets = r.onsets;
+}
+
+function showTempo(t) {
+  const el = document.getElementById("tempo");
+  el.hidden = false;
+  document.getElementById("bpm").textContent = t.bpm.toFixed(1);
+  document.getElementById("tempo-confidence").textContent = `confidence ${t.confidence.toFixed(2)}`;
+  el.querySelector(".phase i").style.width = (100 * t.phase).toFixed(1) + "%";
+  if (t.beats > Number(el.dataset.beats)) flash(el.querySelector(".beat-dot"));
+  el.dataset.beats = t.beats;
+  document.getElementById("beat-count").textContent = t.beats ? `beat ${t.beat}` : "no beat yet";
 }
 
 function drawMood(mood) {
@@ -117,6 +145,8 @@ const handlers = {
   mood: drawMood,
   status: showStatus,
   listener: showListener,
+  rhythm: msg => { lastDataT = msg.t; msg.tracks.forEach(showRhythm); },
+  tempo: showTempo,
 };
 
 function connect() {
