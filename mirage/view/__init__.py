@@ -2,7 +2,7 @@
 
 The rooms, in the order the data flows::
 
-    decode.py        one OSC message -> TrackFeatures | Mood | Status (both profiles; pure)
+    decode.py        one OSC message -> TrackFeatures | Mood | Status | TrackRhythm | Pulse (pure)
     osc_listener.py  the UDP socket: datagrams (bundles unpacked by python-osc) -> decode -> state
     state.py         latest values per track, the mood trail, the status; coalescing and the
                      throttle that bounds what reaches the browser (~30 pushes/s)
