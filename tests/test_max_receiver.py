@@ -68,6 +68,7 @@ class MaxModel:
         for (src, outlet), (dst, inlet) in lines:
             self.wires.setdefault((src, outlet), []).append((dst, inlet))
         self.shown: dict[str, object] = {}  # number / message boxes: what they display
+        self.printed: list[tuple[str, list]] = []  # (print box text, message)
 
     def udp(self, address: str, args: list) -> None:
         (udp_id,) = [i for i, b in self.boxes.items() if b.get("text", "").startswith("udpreceive")]
@@ -104,7 +105,7 @@ class MaxModel:
                 assert (args[k] == "s") == isinstance(message[k], str), (box["text"], message)
                 self.emit(box_id, k, [message[k]])
         elif name == "print":
-            pass
+            self.printed.append((box["text"], message))
         else:
             raise AssertionError(f"no model of {name}")
 
@@ -119,7 +120,7 @@ class MaxModel:
                     and column_x <= b["patching_rect"][0] < column_x + 200]
         assert len(comments) == 1, (label, column_x)
         x, y = comments[0]["patching_rect"][:2]
-        beside = [i for i, b in self.boxes.items() if b["maxclass"] in ("flonum", "message")
+        beside = [i for i, b in self.boxes.items() if b["maxclass"] in ("flonum", "number", "message")
                   and b["patching_rect"][1] == y and x - 110 <= b["patching_rect"][0] < x]
         assert len(beside) == 1, (label, beside)
         return beside[0]
@@ -174,3 +175,31 @@ def test_mood_and_status(address):
     assert "lost" in model.shown.values()
     for name in ("arousal", "valence"):
         assert any(b["maxclass"] == "comment" and b["text"] == name for b in model.boxes.values())
+
+
+def test_the_rhythm_layer_reaches_its_number_boxes():
+    """`mirage run --rhythm`'s messages, through the second `route` (what the first does not
+    know), to the number boxes labelled level, level (dB), bass, mid, high, onset in each
+    track's column and bpm, confidence, phase, beat, beat bpm below; anything else still
+    reaches `print mirage-unknown`."""
+    model = MaxModel()
+    columns = track_columns(model)
+    for track in range(N_TRACKS):
+        model.udp(f"/mirage/track/{track}/level", [0.1 * (track + 1), -10.0 - track])
+        model.udp(f"/mirage/track/{track}/bands", [0.2 + track, 0.3 + track, 0.4 + track])
+        model.udp(f"/mirage/track/{track}/onset", [0.5 + track])
+    model.udp("/mirage/tempo", [128.0, 0.75])
+    model.udp("/mirage/phase", [0.25])
+    model.udp("/mirage/beat", [41, 127.5])
+    for track in range(N_TRACKS):
+        got = {label: model.shown[model.labelled(label, columns[track])]
+               for label in ("level", "level (dB)", "bass", "mid", "high", "onset")}
+        assert got == {"level": 0.1 * (track + 1), "level (dB)": -10.0 - track, "bass": 0.2 + track,
+                       "mid": 0.3 + track, "high": 0.4 + track, "onset": 0.5 + track}, track
+    mix = {label: model.shown[model.labelled(label, column)] for label, column in
+           (("bpm", columns[0]), ("confidence", columns[1]), ("phase", columns[2]), ("beat", columns[3]),
+            ("beat bpm", columns[3]))}
+    assert mix == {"bpm": 128.0, "confidence": 0.75, "phase": 0.25, "beat": 41, "beat bpm": 127.5}
+    assert model.printed == []
+    model.udp("/somebody/else", [1.0])
+    assert model.printed == [("print mirage-unknown", ["/somebody/else", 1.0])]

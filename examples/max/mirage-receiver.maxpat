@@ -13,7 +13,7 @@
    80.0,
    80.0,
    1100.0,
-   700.0
+   1100.0
   ],
   "bglocked": 0,
   "openinpresentation": 0,
@@ -1996,6 +1996,1249 @@
      ],
      "text": ""
     }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      15.0,
+      680.0,
+      1000.0,
+      20.0
+     ],
+     "text": "with  mirage run --rhythm : per track level (0-1, dB), bands (bass, mid, high 0-1) and onsets (strength, when one is detected); the mix's tempo, beat phase and beats (sent ~half a beat early: udpreceive drops the time tag; run MIRAGE with --no-bundle to get each beat at its time)",
+     "id": "obj-113"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 16,
+     "outlettype": [
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      ""
+     ],
+     "patching_rect": [
+      15.0,
+      705.0,
+      1000.0,
+      22.0
+     ],
+     "text": "route /mirage/tempo /mirage/phase /mirage/beat /mirage/track/0/level /mirage/track/0/bands /mirage/track/0/onset /mirage/track/1/level /mirage/track/1/bands /mirage/track/1/onset /mirage/track/2/level /mirage/track/2/bands /mirage/track/2/onset /mirage/track/3/level /mirage/track/3/bands /mirage/track/3/onset",
+     "id": "obj-114"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "float",
+      "float"
+     ],
+     "patching_rect": [
+      15.0,
+      740.0,
+      100.0,
+      22.0
+     ],
+     "text": "unpack f f",
+     "id": "obj-115"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      15.0,
+      770.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-116"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      90.0,
+      770.0,
+      140.0,
+      20.0
+     ],
+     "text": "level",
+     "id": "obj-117"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      15.0,
+      795.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-118"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      90.0,
+      795.0,
+      140.0,
+      20.0
+     ],
+     "text": "level (dB)",
+     "id": "obj-119"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 3,
+     "outlettype": [
+      "float",
+      "float",
+      "float"
+     ],
+     "patching_rect": [
+      15.0,
+      825.0,
+      120.0,
+      22.0
+     ],
+     "text": "unpack f f f",
+     "id": "obj-120"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      15.0,
+      855.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-121"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      90.0,
+      855.0,
+      140.0,
+      20.0
+     ],
+     "text": "bass",
+     "id": "obj-122"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      15.0,
+      880.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-123"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      90.0,
+      880.0,
+      140.0,
+      20.0
+     ],
+     "text": "mid",
+     "id": "obj-124"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      15.0,
+      905.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-125"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      90.0,
+      905.0,
+      140.0,
+      20.0
+     ],
+     "text": "high",
+     "id": "obj-126"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      15.0,
+      935.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-127"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      90.0,
+      935.0,
+      140.0,
+      20.0
+     ],
+     "text": "onset",
+     "id": "obj-128"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "float",
+      "float"
+     ],
+     "patching_rect": [
+      245.0,
+      740.0,
+      100.0,
+      22.0
+     ],
+     "text": "unpack f f",
+     "id": "obj-129"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      245.0,
+      770.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-130"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      320.0,
+      770.0,
+      140.0,
+      20.0
+     ],
+     "text": "level",
+     "id": "obj-131"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      245.0,
+      795.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-132"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      320.0,
+      795.0,
+      140.0,
+      20.0
+     ],
+     "text": "level (dB)",
+     "id": "obj-133"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 3,
+     "outlettype": [
+      "float",
+      "float",
+      "float"
+     ],
+     "patching_rect": [
+      245.0,
+      825.0,
+      120.0,
+      22.0
+     ],
+     "text": "unpack f f f",
+     "id": "obj-134"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      245.0,
+      855.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-135"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      320.0,
+      855.0,
+      140.0,
+      20.0
+     ],
+     "text": "bass",
+     "id": "obj-136"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      245.0,
+      880.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-137"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      320.0,
+      880.0,
+      140.0,
+      20.0
+     ],
+     "text": "mid",
+     "id": "obj-138"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      245.0,
+      905.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-139"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      320.0,
+      905.0,
+      140.0,
+      20.0
+     ],
+     "text": "high",
+     "id": "obj-140"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      245.0,
+      935.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-141"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      320.0,
+      935.0,
+      140.0,
+      20.0
+     ],
+     "text": "onset",
+     "id": "obj-142"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "float",
+      "float"
+     ],
+     "patching_rect": [
+      475.0,
+      740.0,
+      100.0,
+      22.0
+     ],
+     "text": "unpack f f",
+     "id": "obj-143"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      475.0,
+      770.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-144"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      550.0,
+      770.0,
+      140.0,
+      20.0
+     ],
+     "text": "level",
+     "id": "obj-145"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      475.0,
+      795.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-146"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      550.0,
+      795.0,
+      140.0,
+      20.0
+     ],
+     "text": "level (dB)",
+     "id": "obj-147"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 3,
+     "outlettype": [
+      "float",
+      "float",
+      "float"
+     ],
+     "patching_rect": [
+      475.0,
+      825.0,
+      120.0,
+      22.0
+     ],
+     "text": "unpack f f f",
+     "id": "obj-148"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      475.0,
+      855.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-149"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      550.0,
+      855.0,
+      140.0,
+      20.0
+     ],
+     "text": "bass",
+     "id": "obj-150"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      475.0,
+      880.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-151"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      550.0,
+      880.0,
+      140.0,
+      20.0
+     ],
+     "text": "mid",
+     "id": "obj-152"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      475.0,
+      905.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-153"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      550.0,
+      905.0,
+      140.0,
+      20.0
+     ],
+     "text": "high",
+     "id": "obj-154"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      475.0,
+      935.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-155"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      550.0,
+      935.0,
+      140.0,
+      20.0
+     ],
+     "text": "onset",
+     "id": "obj-156"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "float",
+      "float"
+     ],
+     "patching_rect": [
+      705.0,
+      740.0,
+      100.0,
+      22.0
+     ],
+     "text": "unpack f f",
+     "id": "obj-157"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      705.0,
+      770.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-158"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      780.0,
+      770.0,
+      140.0,
+      20.0
+     ],
+     "text": "level",
+     "id": "obj-159"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      705.0,
+      795.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-160"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      780.0,
+      795.0,
+      140.0,
+      20.0
+     ],
+     "text": "level (dB)",
+     "id": "obj-161"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 3,
+     "outlettype": [
+      "float",
+      "float",
+      "float"
+     ],
+     "patching_rect": [
+      705.0,
+      825.0,
+      120.0,
+      22.0
+     ],
+     "text": "unpack f f f",
+     "id": "obj-162"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      705.0,
+      855.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-163"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      780.0,
+      855.0,
+      140.0,
+      20.0
+     ],
+     "text": "bass",
+     "id": "obj-164"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      705.0,
+      880.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-165"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      780.0,
+      880.0,
+      140.0,
+      20.0
+     ],
+     "text": "mid",
+     "id": "obj-166"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      705.0,
+      905.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-167"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      780.0,
+      905.0,
+      140.0,
+      20.0
+     ],
+     "text": "high",
+     "id": "obj-168"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      705.0,
+      935.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-169"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      780.0,
+      935.0,
+      140.0,
+      20.0
+     ],
+     "text": "onset",
+     "id": "obj-170"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      15.0,
+      965.0,
+      400.0,
+      20.0
+     ],
+     "text": "the mix (every hop; a beat when it is sent)",
+     "id": "obj-171"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "float",
+      "float"
+     ],
+     "patching_rect": [
+      15.0,
+      990.0,
+      100.0,
+      22.0
+     ],
+     "text": "unpack f f",
+     "id": "obj-172"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      15.0,
+      1020.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-173"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      90.0,
+      1020.0,
+      140.0,
+      20.0
+     ],
+     "text": "bpm",
+     "id": "obj-174"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      245.0,
+      1020.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-175"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      320.0,
+      1020.0,
+      140.0,
+      20.0
+     ],
+     "text": "confidence",
+     "id": "obj-176"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      475.0,
+      1020.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-177"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      550.0,
+      1020.0,
+      140.0,
+      20.0
+     ],
+     "text": "phase",
+     "id": "obj-178"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "int",
+      "float"
+     ],
+     "patching_rect": [
+      705.0,
+      990.0,
+      100.0,
+      22.0
+     ],
+     "text": "unpack i f",
+     "id": "obj-179"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "number",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      705.0,
+      1020.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-180"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      780.0,
+      1020.0,
+      140.0,
+      20.0
+     ],
+     "text": "beat",
+     "id": "obj-181"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "flonum",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ],
+     "patching_rect": [
+      705.0,
+      1045.0,
+      70.0,
+      22.0
+     ],
+     "parameter_enable": 0,
+     "id": "obj-182"
+    }
+   },
+   {
+    "box": {
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      780.0,
+      1045.0,
+      140.0,
+      20.0
+     ],
+     "text": "beat bpm",
+     "id": "obj-183"
+    }
    }
   ],
   "lines": [
@@ -2026,7 +3269,7 @@
    {
     "patchline": {
      "destination": [
-      "obj-6",
+      "obj-114",
       0
      ],
      "source": [
@@ -2836,6 +4079,486 @@
      "source": [
       "obj-106",
       5
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-6",
+      0
+     ],
+     "source": [
+      "obj-114",
+      15
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-115",
+      0
+     ],
+     "source": [
+      "obj-114",
+      3
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-116",
+      0
+     ],
+     "source": [
+      "obj-115",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-118",
+      0
+     ],
+     "source": [
+      "obj-115",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-120",
+      0
+     ],
+     "source": [
+      "obj-114",
+      4
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-121",
+      0
+     ],
+     "source": [
+      "obj-120",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-123",
+      0
+     ],
+     "source": [
+      "obj-120",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-125",
+      0
+     ],
+     "source": [
+      "obj-120",
+      2
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-127",
+      0
+     ],
+     "source": [
+      "obj-114",
+      5
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-129",
+      0
+     ],
+     "source": [
+      "obj-114",
+      6
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-130",
+      0
+     ],
+     "source": [
+      "obj-129",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-132",
+      0
+     ],
+     "source": [
+      "obj-129",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-134",
+      0
+     ],
+     "source": [
+      "obj-114",
+      7
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-135",
+      0
+     ],
+     "source": [
+      "obj-134",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-137",
+      0
+     ],
+     "source": [
+      "obj-134",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-139",
+      0
+     ],
+     "source": [
+      "obj-134",
+      2
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-141",
+      0
+     ],
+     "source": [
+      "obj-114",
+      8
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-143",
+      0
+     ],
+     "source": [
+      "obj-114",
+      9
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-144",
+      0
+     ],
+     "source": [
+      "obj-143",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-146",
+      0
+     ],
+     "source": [
+      "obj-143",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-148",
+      0
+     ],
+     "source": [
+      "obj-114",
+      10
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-149",
+      0
+     ],
+     "source": [
+      "obj-148",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-151",
+      0
+     ],
+     "source": [
+      "obj-148",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-153",
+      0
+     ],
+     "source": [
+      "obj-148",
+      2
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-155",
+      0
+     ],
+     "source": [
+      "obj-114",
+      11
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-157",
+      0
+     ],
+     "source": [
+      "obj-114",
+      12
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-158",
+      0
+     ],
+     "source": [
+      "obj-157",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-160",
+      0
+     ],
+     "source": [
+      "obj-157",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-162",
+      0
+     ],
+     "source": [
+      "obj-114",
+      13
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-163",
+      0
+     ],
+     "source": [
+      "obj-162",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-165",
+      0
+     ],
+     "source": [
+      "obj-162",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-167",
+      0
+     ],
+     "source": [
+      "obj-162",
+      2
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-169",
+      0
+     ],
+     "source": [
+      "obj-114",
+      14
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-172",
+      0
+     ],
+     "source": [
+      "obj-114",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-173",
+      0
+     ],
+     "source": [
+      "obj-172",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-175",
+      0
+     ],
+     "source": [
+      "obj-172",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-177",
+      0
+     ],
+     "source": [
+      "obj-114",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-179",
+      0
+     ],
+     "source": [
+      "obj-114",
+      2
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-180",
+      0
+     ],
+     "source": [
+      "obj-179",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "destination": [
+      "obj-182",
+      0
+     ],
+     "source": [
+      "obj-179",
+      1
      ]
     }
    }
