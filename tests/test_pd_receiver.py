@@ -122,6 +122,16 @@ def sent_counts(received: list, profile: str) -> dict[str, int]:
     return counts
 
 
+def run_until(engine: subprocess.Popen, condition) -> None:
+    """Let ``engine`` run until ``condition()`` holds (or it ended), then SIGTERM: it must exit 0."""
+    try:
+        assert wait_for(lambda: condition() or engine.poll() is not None)
+        engine.send_signal(signal.SIGTERM)
+        assert engine.wait(timeout=HANG_S) == 0, engine.stderr.read()
+    finally:
+        engine.kill()
+
+
 @pytest.mark.parametrize(("profile", "bundle"), [("readme", True), ("readme", False),
                                                  ("mirage-code", True), ("mirage-code", False)])
 def test_pd_prints_what_mirage_sends(tmp_path, request, profile, bundle):
@@ -137,16 +147,11 @@ def test_pd_prints_what_mirage_sends(tmp_path, request, profile, bundle):
         args = [str(recording), "-o", f"127.0.0.1:{pd_port}", "-o", f"127.0.0.1:{python_osc.port}"]
         engine = subprocess.Popen(mirage_command("replay", *args, *([] if bundle else ["--no-bundle"])),
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            def two_moods_and_statuses() -> bool:
-                counts = sent_counts(list(python_osc.received), profile)
-                return (counts["mood"] >= 2 and counts["status"] >= 2) or engine.poll() is not None
+        def two_moods_and_statuses() -> bool:
+            counts = sent_counts(list(python_osc.received), profile)
+            return counts["mood"] >= 2 and counts["status"] >= 2
 
-            assert wait_for(two_moods_and_statuses)
-            engine.send_signal(signal.SIGTERM)
-            assert engine.wait(timeout=HANG_S) == 0, engine.stderr.read()
-        finally:
-            engine.kill()
+        run_until(engine, two_moods_and_statuses)
         # the engine has stopped: both receivers end up with the same number of each message
         def same_counts() -> bool:
             printed_counts = pd_counts(pd)
@@ -208,7 +213,7 @@ def test_pd_patch_alone_listens_on_12345_then_mirage_port(tmp_path):
                          f"mirage-receiver: listening on port {port}"]
 
 
-RHYTHM_PRINTS = {"level": "level", "bands": "bands", "onset": "onset"}
+RHYTHM_KINDS = ("level", "bands", "onset")
 RHYTHM_SENDS = (  # (send name, the message it comes from as the patch prints it, argument index)
     ("mirage-track0-level", "track0-level", 0), ("mirage-track0-level-db", "track0-level", 1),
     ("mirage-track1-bass", "track1-bands", 0), ("mirage-track1-mid", "track1-bands", 1),
@@ -224,8 +229,8 @@ def rhythm_messages(received: list) -> dict[str, list[list[float]]]:
     by_name: dict[str, list[list[float]]] = defaultdict(list)
     for address, args in received:
         parts = address.strip("/").split("/")
-        if parts[:2] == ["mirage", "track"] and len(parts) == 4 and parts[3] in RHYTHM_PRINTS:
-            by_name[f"track{parts[2]}-{RHYTHM_PRINTS[parts[3]]}"].append([float(a) for a in args])
+        if parts[:2] == ["mirage", "track"] and len(parts) == 4 and parts[3] in RHYTHM_KINDS:
+            by_name[f"track{parts[2]}-{parts[3]}"].append([float(a) for a in args])
         elif parts[:1] == ["mirage"] and len(parts) == 2 and parts[1] in ("tempo", "phase", "beat"):
             by_name[parts[1]].append([float(a) for a in args])
     return by_name
@@ -246,13 +251,7 @@ def test_pd_prints_the_rhythm_layer_a_live_run_sends(tmp_path):
         engine = subprocess.Popen(mirage_command("run", "demo", "--clock", "--rhythm", "--no-emotion",
                                                  "-o", f"127.0.0.1:{pd_port}", "-o", f"127.0.0.1:{python_osc.port}"),
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            assert wait_for(lambda: len(rhythm_messages(list(python_osc.received))["beat"]) >= 2
-                            or engine.poll() is not None)
-            engine.send_signal(signal.SIGTERM)
-            assert engine.wait(timeout=HANG_S) == 0, engine.stderr.read()
-        finally:
-            engine.kill()
+        run_until(engine, lambda: len(rhythm_messages(list(python_osc.received))["beat"]) >= 2)
 
         def same_counts() -> bool:
             printed_counts = pd_counts(pd)

@@ -73,37 +73,22 @@ def _stop(process: subprocess.Popen, sig=signal.SIGINT) -> int:
     return process.wait()
 
 
-def test_the_page_shows_a_replayed_song_in_headless_chromium(tmp_path, offline_demo):
-    """`mirage analyze demo --record F` (the session fixture), then `mirage replay F --loop`
-    into the view: what a visual artist does with no band playing."""
-    _require_browser()
+def _page_of_view_fed_by(engine_command: list[str], viewport: dict, look) -> str:
+    """Start the view, ``engine_command`` sending to it (``-o 127.0.0.1:PORT`` appended), open
+    the page in headless Chromium and call ``look(page)``; then stop everything (also when an
+    assertion fails), check the view exited 0, and return what it printed."""
     from playwright.sync_api import sync_playwright
 
     view, url, udp_port = _start_view()
     engine = browser = None
     try:
-        engine = subprocess.Popen(mirage_command("replay", str(offline_demo), "--loop",
-                                                 "-o", f"127.0.0.1:{udp_port}"),
+        engine = subprocess.Popen([*engine_command, "-o", f"127.0.0.1:{udp_port}"],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1200, "height": 640})
+            page = browser.new_page(viewport=viewport)
             page.goto(url)
-            page.wait_for_function(
-                "document.querySelectorAll('.track').length >= 4"
-                " && Number(document.getElementById('mood-values').dataset.points) > 0"
-                " && document.querySelector('#status .stat[data-key=device] b').textContent === 'running'",
-                timeout=FIRST_DATA_S * 1000)
-            tracks = page.eval_on_selector_all(
-                ".track", "cards => cards.map(c => [c.dataset.n, c.querySelector('.track-address').textContent,"
-                          " c.querySelector('.meter[data-key=centroid_hz] output').textContent])")
-            assert [(n, address) for n, address, _ in tracks] == [(str(n), f"/Lfmsg_ch{n}") for n in range(4)]
-            assert all(centroid.endswith("Hz") for _, _, centroid in tracks)
-            assert page.text_content("#connection") == "connected"
-            first = page.screenshot(path=str(tmp_path / "view-1.png"))
-            page.wait_for_timeout(1000)
-            second = page.screenshot(path=str(tmp_path / "view-2.png"))
-            assert first != second, "the page did not move in a second of music"
+            look(page)
             browser.close()
             browser = None
     finally:
@@ -114,6 +99,33 @@ def test_the_page_shows_a_replayed_song_in_headless_chromium(tmp_path, offline_d
         code = _stop(view)
     out, err = view.communicate()
     assert code == 0, err
+    return out
+
+
+def test_the_page_shows_a_replayed_song_in_headless_chromium(tmp_path, offline_demo):
+    """`mirage analyze demo --record F` (the session fixture), then `mirage replay F --loop`
+    into the view: what a visual artist does with no band playing."""
+    _require_browser()
+
+    def look(page):
+        page.wait_for_function(
+            "document.querySelectorAll('.track').length >= 4"
+            " && Number(document.getElementById('mood-values').dataset.points) > 0"
+            " && document.querySelector('#status .stat[data-key=device] b').textContent === 'running'",
+            timeout=FIRST_DATA_S * 1000)
+        tracks = page.eval_on_selector_all(
+            ".track", "cards => cards.map(c => [c.dataset.n, c.querySelector('.track-address').textContent,"
+                      " c.querySelector('.meter[data-key=centroid_hz] output').textContent])")
+        assert [(n, address) for n, address, _ in tracks] == [(str(n), f"/Lfmsg_ch{n}") for n in range(4)]
+        assert all(centroid.endswith("Hz") for _, _, centroid in tracks)
+        assert page.text_content("#connection") == "connected"
+        first = page.screenshot(path=str(tmp_path / "view-1.png"))
+        page.wait_for_timeout(1000)
+        second = page.screenshot(path=str(tmp_path / "view-2.png"))
+        assert first != second, "the page did not move in a second of music"
+
+    out = _page_of_view_fed_by(mirage_command("replay", str(offline_demo), "--loop"),
+                               {"width": 1200, "height": 640}, look)
     assert "view stopped" in out and "OSC messages (0 not MIRAGE's, 0 malformed)" in out, out
 
 
@@ -122,42 +134,25 @@ def test_the_page_shows_the_rhythm_layer_of_a_live_run(tmp_path):
     appear, the drums' onsets are counted, and the tempo panel shows the demo's 128 BPM and
     counts beats."""
     _require_browser()
-    from playwright.sync_api import sync_playwright
 
-    view, url, udp_port = _start_view()
-    engine = browser = None
-    try:
-        engine = subprocess.Popen(mirage_command("run", "demo", "--clock", "--rhythm", "--no-emotion",
-                                                 "-o", f"127.0.0.1:{udp_port}"),
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1200, "height": 720})
-            page.goto(url)
-            page.wait_for_function(
-                "document.querySelectorAll('.track.has-rhythm').length >= 4"
-                " && Number(document.getElementById('tempo').dataset.beats) >= 2",
-                timeout=FIRST_DATA_S * 1000)
-            cards = page.eval_on_selector_all(
-                ".track", "cards => cards.map(c => [Number(c.dataset.onsets),"
-                          " c.querySelector('.meter[data-key=level] output').textContent,"
-                          " getComputedStyle(c.querySelector('.meter[data-key=bass]')).display])")
-            assert len(cards) == 4
-            assert all(level.endswith(" dB") and display == "grid" for _, level, display in cards), cards
-            assert cards[2][0] > 0  # the drums
-            assert abs(float(page.text_content("#bpm")) - 128.0) < 2.0
-            assert page.is_visible("#tempo") and page.text_content("#beat-count").startswith("beat ")
-            page.screenshot(path=str(tmp_path / "view-rhythm.png"))
-            browser.close()
-            browser = None
-    finally:
-        if browser is not None:
-            browser.close()
-        if engine is not None:
-            _stop(engine)
-        code = _stop(view)
-    out, err = view.communicate()
-    assert code == 0, err
+    def look(page):
+        page.wait_for_function(
+            "document.querySelectorAll('.track.has-rhythm').length >= 4"
+            " && Number(document.getElementById('tempo').dataset.beats) >= 2",
+            timeout=FIRST_DATA_S * 1000)
+        cards = page.eval_on_selector_all(
+            ".track", "cards => cards.map(c => [Number(c.dataset.onsets),"
+                      " c.querySelector('.meter[data-key=level] output').textContent,"
+                      " getComputedStyle(c.querySelector('.meter[data-key=bass]')).display])")
+        assert len(cards) == 4
+        assert all(level.endswith(" dB") and display == "grid" for _, level, display in cards), cards
+        assert cards[2][0] > 0  # the drums
+        assert abs(float(page.text_content("#bpm")) - 128.0) < 2.0
+        assert page.is_visible("#tempo") and page.text_content("#beat-count").startswith("beat ")
+        page.screenshot(path=str(tmp_path / "view-rhythm.png"))
+
+    out = _page_of_view_fed_by(mirage_command("run", "demo", "--clock", "--rhythm", "--no-emotion"),
+                               {"width": 1200, "height": 720}, look)
     assert "OSC messages (0 not MIRAGE's, 0 malformed)" in out, out
 
 

@@ -16,6 +16,7 @@ import time
 import numpy as np
 
 from mirage.engine.latency import LatencyLog
+from mirage.engine.xrun_attribution import XrunAttribution
 from mirage.errors import DeviceLostError
 
 log = logging.getLogger("mirage.engine")
@@ -56,7 +57,7 @@ class Engine:
         self.source, self.profiles, self.sender, self.blocksize = source, profiles, sender, blocksize
         self.callback_log = LatencyLog()
         self.xrun_times_s: list[float] = []
-        self.xrun_causes = None    # a mirage.engine.xrun_attribution.XrunAttribution, with the graph
+        self.xrun_causes = XrunAttribution(source.sr_hz)  # which xruns followed an overrun of ours
         self.mix_ring = self.emotion = self.stream = self.graph = self.beat_stage = None
         self.device_watch = None   # a mirage.engine.device_watch.DeviceWatch, set by the owner
         self._dead_streams = []    # streams of a lost device: never called again
@@ -221,13 +222,9 @@ class Engine:
         from mirage.audio.portaudio_codes import PA_XRUN_MASK
         from mirage.audio.state_table_layout import T_DURATION_NS, T_FRAMES, T_START_NS, T_STATUS
 
-        from mirage.engine.xrun_attribution import XrunAttribution
-
         timing = self.graph.table.drain_timing()  # the table outlives a lost stream
         self.callback_log.extend(timing[:, T_DURATION_NS])
         flagged = (timing[:, T_STATUS] & PA_XRUN_MASK) != 0
-        if self.xrun_causes is None:
-            self.xrun_causes = XrunAttribution(self.graph.sr_hz)
         self.xrun_causes.add(timing[:, T_DURATION_NS], timing[:, T_FRAMES], flagged)
         for row in timing[flagged][: 100 - len(self.xrun_times_s)]:
             self.xrun_times_s.append(round((int(row[T_START_NS]) - self.graph.first_callback_ns) / 1e9, 3))
@@ -282,7 +279,7 @@ class Engine:
             "osc_errors": self.sender.errors,
             "nonfinite_samples": self.graph.nonfinite_samples,
             "xrun_times_s": self.xrun_times_s,
-            "xruns_after_overrun": self.xrun_causes.after_overrun if self.xrun_causes is not None else 0,
+            "xruns_after_overrun": self.xrun_causes.after_overrun,
             "callback_memory": {"locked_bytes": self.residency.locked_bytes,
                                 "touched_bytes": self.residency.touched_bytes},
             "sr_hz": self.graph.sr_hz,
